@@ -1,0 +1,269 @@
+"""The command line: parse, call the core, render, map errors to exit codes.
+
+``main(argv) -> int`` never raises for a user mistake: an AdvisorError becomes
+one line on stderr and its exit code (2 for bad input). Stdout carries the
+report only. Heavy libraries are imported by the commands that need them, so
+``advisor --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from advisor import __version__
+from advisor.errors import AdvisorError, OptionError
+
+EPILOG = "Run 'advisor COMMAND --help' for a command's options. Exit status: 0 ok, 1 failure, 2 bad input."
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises OptionError instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise OptionError(f"{self.prog}: {message}; see '{self.prog} --help'")
+
+
+def _positive_int(name: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise OptionError(f"The '{name}' option must be a positive integer. Got '{text}' instead.") from None
+        if value < 1:
+            raise OptionError(f"The '{name}' option must be a positive integer. Got {value} instead.")
+        return value
+
+    return parse
+
+
+def _pairs(option: str) -> Callable[[str], tuple[str, str]]:
+    def parse(text: str) -> tuple[str, str]:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise OptionError(f"The '{option}' option takes NAME=VALUE. Got '{text}' instead.")
+        return key.strip(), value.strip()
+
+    return parse
+
+
+def _add_data_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("target and task")
+    g.add_argument("--target", help="column to predict (inferred from names like target/label/churn when omitted)")
+    g.add_argument("--no-target", action="store_true", help="no column to predict: clustering or dimensionality reduction")
+    g.add_argument("--task", help="binary, multiclass, regression, clustering or dimensionality_reduction (overrides inference)")
+    g.add_argument("--kind", action="append", default=[], type=_pairs("kind"), metavar="COL=KIND",
+                   help="force a column's kind (numeric, count, code, categorical, boolean, datetime, text, identifier, constant, empty)")
+    g.add_argument("--answer", action="append", default=[], type=_pairs("answer"), metavar="QUESTION=yes|no",
+                   help="answer a question of the map the profile cannot know, e.g. few-features-important=yes")
+    g.add_argument("--n-clusters", type=_positive_int("n-clusters"), help="number of clusters you expect (the map's 'number of categories known')")
+    r = p.add_argument_group("reading")
+    r.add_argument("--sample", type=_positive_int("sample"), metavar="N", help="read a reproducible uniform sample of N rows")
+    r.add_argument("--seed", type=int, default=0, help="random seed for sampling and models (default 0)")
+    r.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
+    r.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"], help="read the file as this format")
+    r.add_argument("--rules", metavar="DIR", help="use the rule files in DIR instead of the built-in map")
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    o = p.add_argument_group("output")
+    o.add_argument("--format", help="terminal, md, json or html (default: from -o's extension, else terminal)")
+    o.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    o.add_argument("--width", type=_positive_int("width"), help="terminal report width (default: the terminal's, at most 120)")
+    o.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="advisor", description="Profile a table and choose a machine-learning approach, with reasons and measurements.",
+                     epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"advisor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("profile", help="profile a table: kinds, statistics, target, task and findings with advice",
+                       description="Profile a table and print a report.", epilog=EPILOG)
+    p.add_argument("data", help="CSV, TSV, Parquet, Feather, JSON Lines or Excel file (.gz/.bz2/.zip/.xz compressed CSV too)")
+    _add_data_options(p)
+    _add_output_options(p)
+
+    d = sub.add_parser("demo", help="profile the bundled Palmer penguins table (no file needed)",
+                       description="Run the main job on the bundled dataset (Palmer penguins, CC0).")
+    d.add_argument("--path", action="store_true", help="print the bundled file's path and exit")
+    _add_output_options(d)
+
+    sub.add_parser("versions", help="print the versions of Python, the OS and the key libraries")
+    sub.add_parser("findings", help="list every finding code with its severity and meaning (Markdown)")
+    sub.add_parser("facts", help="list every profile fact a rule may test (Markdown)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        if not args_list:
+            parser.print_help()
+            return 0
+        args = parser.parse_args(args_list)
+        handler = COMMANDS.get(args.command)
+        if handler is None:
+            parser.print_help()
+            return 0
+        return handler(args)
+    except AdvisorError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: still one line, never a traceback (ADVISOR_DEBUG=1 shows it)
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise
+        _error(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:200]} "
+               "(this is a bug; rerun with ADVISOR_DEBUG=1 and report the traceback)")
+        return 1
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+def _error(message: str) -> None:
+    print(f"advisor: error: {message}", file=sys.stderr)
+
+
+def _answers(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    out = {}
+    for key, value in pairs:
+        if value.lower() not in ("yes", "no", "true", "false", "y", "n"):
+            raise OptionError(f"--answer {key}={value}: answers are yes or no")
+        out[key.replace("-", "_")] = value
+    return out
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from advisor.pipeline import build_profile_report
+    from advisor.report.render import choose_format
+
+    fmt = choose_format(args.format, args.output)
+    with _progress(args) as progress:
+        report = build_profile_report(
+            args.data, target=args.target, no_target=args.no_target, task=args.task, kinds=dict(args.kind),
+            sample=args.sample, seed=args.seed, delimiter=args.delimiter, input_format=args.input_format,
+            answers=_answers(args.answer), n_clusters=args.n_clusters, rules=args.rules, progress=progress,
+        )
+    _emit(report, fmt, args, protect=[args.data])
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from advisor.pipeline import BUNDLED, bundled_path
+
+    if args.path:
+        print(bundled_path())
+        return 0
+    from advisor.pipeline import build_profile_report
+    from advisor.report.render import choose_format
+
+    fmt = choose_format(args.format, args.output)
+    with _progress(args) as progress:
+        report = build_profile_report(str(bundled_path()), target=BUNDLED["penguins"][1], progress=progress)
+    _emit(report, fmt, args, protect=[])
+    return 0
+
+
+def _emit(report: Any, fmt: str, args: argparse.Namespace, protect: list[str]) -> None:
+    from advisor.report.render import render, write_atomic
+
+    width = args.width or min(max(_terminal_width(), 80), 120)
+    if args.output:
+        write_atomic(args.output, render(report, fmt, width=width, color=False), protect=protect)
+        if not args.quiet:
+            print(f"advisor: wrote {fmt} report to {args.output}", file=sys.stderr)
+        return
+    color = fmt == "terminal" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    sys.stdout.write(render(report, fmt, width=width, color=color))
+    sys.stdout.flush()
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+class _progress:
+    """A Rich progress bar on stderr when it is a terminal; otherwise nothing."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.enabled = not getattr(args, "quiet", False) and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[str, float], None] | None:
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("starting", total=1.0)
+
+        def update(message: str, fraction: float) -> None:
+            self.bar.update(task, description=message[:28], completed=fraction)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    print(versions_text(), end="")
+    return 0
+
+
+def versions_text() -> str:
+    """Versions of Python, the OS and the key libraries, read without importing them."""
+    import platform
+    from importlib import metadata
+
+    lines = ["advisor " + __version__, "", "System:"]
+    lines += [f"    python: {sys.version.split()[0]} ({platform.python_implementation()})",
+              f"executable: {sys.executable}", f"   machine: {platform.platform()}", "", "Libraries:"]
+    for dist in ["numpy", "pandas", "pyarrow", "scipy", "scikit-learn", "shap", "rich", "textual", "PyYAML", "openpyxl", "skops"]:
+        try:
+            v = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            v = "not installed"
+        lines.append(f"{dist:>12}: {v}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    from advisor.profile.findings import describe_codes
+
+    print(describe_codes())
+    return 0
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from advisor.profile.facts import describe_facts
+
+    print(describe_facts())
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "profile": cmd_profile,
+    "demo": cmd_demo,
+    "versions": cmd_versions,
+    "findings": cmd_findings,
+    "facts": cmd_facts,
+}

@@ -1,0 +1,478 @@
+"""Read a table from a file into a DataFrame, with a record of how it was read.
+
+Formats: CSV/TSV (delimiter, quoting, encoding and decimal mark sniffed; BOM
+handled; gz/bz2/zip/xz compressed), Parquet, Feather/Arrow IPC, JSON Lines
+and Excel (when openpyxl is installed). pyarrow does the parsing where it can.
+``sample`` keeps a reproducible uniform sample of rows while streaming, so a
+file larger than memory can still be profiled.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import io
+import lzma
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advisor.errors import InputError, OptionError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zip": "zip", ".xz": "xz"}
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".feather": "feather",
+    ".arrow": "feather",
+    ".ipc": "feather",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+}
+DELIMITERS = [",", ";", "\t", "|"]
+SNIFF_BYTES = 256 * 1024
+NA_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A", "-"]
+
+
+@dataclass
+class LoadInfo:
+    """How the file was read: everything needed to read it again the same way."""
+
+    path: str
+    file_name: str
+    format: str
+    compression: str | None
+    size_bytes: int
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+    rows_in_file: int = 0
+    rows_loaded: int = 0
+    is_sample: bool = False
+    sample_seed: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    frame: pd.DataFrame
+    info: LoadInfo
+
+
+def load_table(
+    path: str | os.PathLike[str],
+    *,
+    sample: int | None = None,
+    seed: int = 0,
+    delimiter: str | None = None,
+    file_format: str | None = None,
+) -> Table:
+    """Read ``path`` into a :class:`Table`; raise :class:`InputError` for anything unreadable."""
+    if sample is not None and (isinstance(sample, bool) or sample < 1):
+        raise OptionError(f"The 'sample' option must be a positive number of rows. Got {sample} instead.")
+    p = Path(path)
+    _check_path(p)
+    fmt, compression = detect_format(p, file_format)
+    info = LoadInfo(
+        path=str(p),
+        file_name=p.name,
+        format=fmt,
+        compression=compression,
+        size_bytes=p.stat().st_size,
+        sample_seed=seed if sample else None,
+    )
+    reader = {"csv": _read_csv, "tsv": _read_csv, "parquet": _read_parquet, "feather": _read_feather,
+              "jsonl": _read_jsonl, "excel": _read_excel}[fmt]
+    try:
+        frame = reader(p, info, sample=sample, seed=seed, delimiter=delimiter)
+    except InputError:
+        raise
+    except (UnicodeDecodeError, ValueError, OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        raise InputError(f"{p.name}: cannot read it as {fmt.upper()} ({_short(exc)}); check the file is not damaged") from exc
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid etc.; none may escape as a traceback
+        raise InputError(f"{p.name}: cannot read it as {fmt.upper()} ({_short(exc)}); check the file is not damaged") from exc
+    _check_frame(frame, p, info)
+    info.rows_loaded = len(frame)
+    if not info.rows_in_file:
+        info.rows_in_file = len(frame)
+    return Table(frame=frame, info=info)
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]
+
+
+def _check_path(p: Path) -> None:
+    if not p.exists():
+        raise InputError(f"{p}: no such file; check the path")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory; give the path of a data file inside it")
+    if p.stat().st_size == 0:
+        raise InputError(f"{p}: the file is empty; export the table again with a header row and data")
+
+
+def detect_format(p: Path, forced: str | None = None) -> tuple[str, str | None]:
+    """Format and compression from the extension, checked against the file's first bytes."""
+    suffixes = [s.lower() for s in p.suffixes]
+    compression = COMPRESSIONS.get(suffixes[-1]) if suffixes else None
+    if compression:
+        suffixes = suffixes[:-1]
+    if forced:
+        if forced not in set(FORMATS.values()):
+            choices = sorted(set(FORMATS.values()))
+            raise OptionError(f"The 'format' option must be one of {', '.join(choices)}. Got '{forced}' instead.")
+        return forced, compression
+    ext = suffixes[-1] if suffixes else ""
+    if ext in FORMATS:
+        return FORMATS[ext], compression
+    magic = _magic(p)
+    if magic:
+        return magic, None
+    if compression:  # data.gz with no inner extension: assume CSV
+        return "csv", compression
+    if _looks_like_text(p):
+        return "csv", None
+    raise InputError(
+        f"{p.name}: unknown format '{ext or '(no extension)'}'; use .csv, .tsv, .parquet, .feather, "
+        f".jsonl or .xlsx, or pass --input-format"
+    )
+
+
+def _magic(p: Path) -> str | None:
+    with p.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"ARROW1"):
+        return "feather"
+    if head.startswith(b"PK\x03\x04"):
+        return "excel"
+    return None
+
+
+def _looks_like_text(p: Path) -> bool:
+    with p.open("rb") as fh:
+        chunk = fh.read(4096)
+    return b"\x00" not in chunk and _decode_guess(chunk) is not None
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _open_binary(p: Path, compression: str | None) -> io.BufferedIOBase:
+    if compression == "gzip":
+        return gzip.open(p, "rb")  # type: ignore[return-value]
+    if compression == "bz2":
+        return bz2.open(p, "rb")  # type: ignore[return-value]
+    if compression == "xz":
+        return lzma.open(p, "rb")  # type: ignore[return-value]
+    if compression == "zip":
+        zf = zipfile.ZipFile(p)
+        names = [n for n in zf.namelist() if not n.endswith("/") and not n.startswith("__MACOSX")]
+        if len(names) != 1:
+            raise InputError(f"{p.name}: the zip archive holds {len(names)} files; it must hold exactly one table")
+        return zf.open(names[0])  # type: ignore[return-value]
+    return p.open("rb")
+
+
+def _decode_guess(chunk: bytes) -> str | None:
+    """The encoding the chunk decodes with: BOMs first, then UTF-8, then cp1252."""
+    if chunk.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in chunk:
+        return None
+    for enc in ("utf-8", "cp1252"):
+        try:
+            chunk.decode(enc)
+            return enc
+        except UnicodeDecodeError as exc:
+            if enc == "utf-8" and exc.start >= len(chunk) - 4:  # cut mid-character at the chunk's end
+                return "utf-8"
+    return None
+
+
+def sniff_csv(head: bytes, name: str, default_delimiter: str | None = None) -> tuple[str, str, str]:
+    """Return (encoding, delimiter, decimal) for a CSV whose first bytes are ``head``."""
+    encoding = _decode_guess(head)
+    if encoding is None or _binary_share(head) > 0.05:
+        raise InputError(f"{name}: looks like binary data, not a text table; check the file is the export you meant")
+    text = head.decode(encoding, errors="ignore")
+    lines = [ln for ln in text.splitlines() if ln.strip()][:50]
+    if len(text) >= SNIFF_BYTES - 8 and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    delimiter = default_delimiter or _sniff_delimiter(lines)
+    decimal = _sniff_decimal(lines, delimiter)
+    return encoding, delimiter, decimal
+
+
+def _binary_share(head: bytes) -> float:
+    if not head:
+        return 0.0
+    sample = head[:4096]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return controls / len(sample)
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    if not lines:
+        return ","
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="".join(DELIMITERS))
+        if dialect.delimiter in DELIMITERS:
+            return str(dialect.delimiter)
+    except csv.Error:
+        pass
+    # Fallback: the candidate with the most consistent non-zero count per line.
+    best, best_score = ",", -1.0
+    for d in DELIMITERS:
+        counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines[:20]]
+        if min(counts) <= 1:
+            continue
+        score = min(counts) - (max(counts) - min(counts))
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _sniff_decimal(lines: list[str], delimiter: str) -> str:
+    """',' when the delimiter is not a comma and fields look like 3,14."""
+    if delimiter == ",":
+        return "."
+    import re
+
+    comma = re.compile(r"^-?\d+,\d+$")
+    dot = re.compile(r"^-?\d+\.\d+$")
+    n_comma = n_dot = 0
+    for row in csv.reader(lines[1:], delimiter=delimiter):
+        for cell in row:
+            cell = cell.strip()
+            n_comma += bool(comma.match(cell))
+            n_dot += bool(dot.match(cell))
+    return "," if n_comma > n_dot else "."
+
+
+def _read_csv(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
+    if delimiter is not None and len(delimiter) != 1:
+        raise OptionError(f"The 'delimiter' option must be one character. Got {delimiter!r} instead.")
+    with _open_binary(p, info.compression) as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head.strip():
+        raise InputError(f"{p.name}: the file holds no data; export the table again with a header row and data")
+    default = "\t" if info.format == "tsv" and delimiter is None else delimiter
+    encoding, delim, decimal = sniff_csv(head, p.name, default)
+    info.encoding, info.delimiter, info.decimal = encoding, delim, decimal
+    header = _header_names(head, encoding, delim)
+    _check_header(header, p.name, delim)
+    import pyarrow.csv as pacsv
+
+    read_opts = pacsv.ReadOptions(
+        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+        block_size=1 << 24,
+        use_threads=True,
+    )
+    parse_opts = pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=True)
+    convert_opts = pacsv.ConvertOptions(
+        null_values=NA_VALUES,
+        strings_can_be_null=True,
+        decimal_point=decimal,
+        timestamp_parsers=["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+    )
+    source = _open_binary(p, info.compression)
+    try:
+        if sample is None:
+            table = pacsv.read_csv(source, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
+            info.rows_in_file = table.num_rows
+        else:
+            reader = pacsv.open_csv(source, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
+            table = _sample_stream(reader, sample, seed, info)
+    finally:
+        source.close()
+    if table.num_rows == 0:
+        raise InputError(f"{p.name}: has a header row but no data rows; export the table again with its data")
+    return _to_pandas(table)
+
+
+def _header_names(head: bytes, encoding: str, delim: str) -> list[str]:
+    text = head.decode(encoding, errors="ignore")
+    first = next(csv.reader(io.StringIO(text), delimiter=delim), [])
+    return [c.strip() for c in first]
+
+
+def _check_header(header: list[str], name: str, delim: str) -> None:
+    if len(header) == 1:
+        other = [d for d in DELIMITERS if d != delim and d in header[0]]
+        if other:
+            shown = "\\t" if other[0] == "\t" else other[0]
+            raise InputError(
+                f"{name}: read as a single column '{header[0][:40]}'; the delimiter looks wrong: "
+                f"pass --delimiter '{shown}'"
+            )
+    seen: set[str] = set()
+    for col in header:
+        if not col:
+            continue
+        if col in seen:
+            raise InputError(f"{name}: the column name '{col}' appears more than once; rename the duplicates")
+        seen.add(col)
+
+
+def _sample_stream(batches: Any, n: int, seed: int, info: LoadInfo) -> pa.Table:
+    """A uniform sample of ``n`` rows in file order: bottom-n of one random key per row.
+
+    The keys come from one seeded stream consumed in row order, so the sample
+    does not depend on how the reader cuts the file into batches.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    rng = np.random.default_rng(seed)
+    kept: list[pa.Table] = []
+    kept_keys = np.empty(0)
+    kept_pos = np.empty(0, dtype=np.int64)
+    offset = 0
+    schema = None
+    for batch in batches:
+        schema = batch.schema
+        keys = rng.random(batch.num_rows)
+        pos = np.arange(offset, offset + batch.num_rows)
+        offset += batch.num_rows
+        all_keys = np.concatenate([kept_keys, keys])
+        if len(all_keys) <= n:
+            kept.append(pa.Table.from_batches([batch]))
+            kept_keys, kept_pos = all_keys, np.concatenate([kept_pos, pos])
+            continue
+        cut = np.partition(all_keys, n - 1)[n - 1]
+        merged = pa.concat_tables([*kept, pa.Table.from_batches([batch])], promote_options="permissive")
+        mask = all_keys <= cut
+        merged = merged.filter(pa.array(mask))
+        kept, kept_keys, kept_pos = [merged], all_keys[mask], np.concatenate([kept_pos, pos])[mask]
+    info.rows_in_file = offset
+    if schema is None:
+        return pa.table({})
+    table = pa.concat_tables(kept, promote_options="permissive") if kept else pa.Table.from_batches([], schema)
+    order = np.argsort(kept_pos, kind="stable")
+    table = table.take(pa.array(order))
+    info.is_sample = offset > n
+    if info.is_sample:
+        info.notes.append(f"profiled a uniform random sample of {table.num_rows:,} of {offset:,} rows (seed {seed})")
+    return table
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    import pyarrow as pa
+
+    names = [n if n.strip() else f"column_{i + 1}" for i, n in enumerate(table.column_names)]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"the column name '{dup}' appears more than once; rename the duplicates")
+    # Dictionary-encoded and null-typed columns convert awkwardly; normalise them first.
+    cols = []
+    for col in table.columns:
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        elif pa.types.is_null(col.type):
+            col = col.cast(pa.string())
+        cols.append(col)
+    table = pa.table(cols, names=names)
+    return table.to_pandas(split_blocks=True, self_destruct=True, timestamp_as_object=False)
+
+
+# ---------------------------------------------------------------- columnar formats
+
+
+def _read_parquet(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(p)
+    info.rows_in_file = pf.metadata.num_rows
+    if sample is None or info.rows_in_file <= sample:
+        table = pf.read()
+    else:
+        table = _sample_stream(pf.iter_batches(batch_size=1 << 16), sample, seed, info)
+    return _finish_columnar(table, p)
+
+
+def _read_feather(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
+    import pyarrow.feather as feather
+
+    table = feather.read_table(p)
+    info.rows_in_file = table.num_rows
+    if sample is not None and table.num_rows > sample:
+        table = _sample_stream(table.to_batches(), sample, seed, info)
+    return _finish_columnar(table, p)
+
+
+def _read_jsonl(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
+    import pyarrow.json as pajson
+
+    with _open_binary(p, info.compression) as fh:
+        head = fh.read(4096)
+    if _binary_share(head) > 0.05 or not head.lstrip().startswith(b"{"):
+        raise InputError(f"{p.name}: not JSON Lines (one JSON object per line); check the file or its extension")
+    source = _open_binary(p, info.compression)
+    try:
+        table = pajson.read_json(source)
+    finally:
+        source.close()
+    info.rows_in_file = table.num_rows
+    if sample is not None and table.num_rows > sample:
+        table = _sample_stream(table.to_batches(), sample, seed, info)
+    return _finish_columnar(table, p)
+
+
+def _read_excel(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
+    import importlib.util
+
+    import pandas as pd
+
+    if importlib.util.find_spec("openpyxl") is None:
+        raise InputError(f"{p.name}: reading Excel needs openpyxl; run 'pip install advisor[excel]' or save the sheet as CSV")
+    frame = pd.read_excel(p, sheet_name=0)
+    info.rows_in_file = len(frame)
+    _check_header([str(c) for c in frame.columns], p.name, ",")
+    if frame.empty:
+        raise InputError(f"{p.name}: the first sheet has a header row but no data rows")
+    if sample is not None and len(frame) > sample:
+        import numpy as np
+
+        keep = np.sort(np.random.default_rng(seed).choice(len(frame), size=sample, replace=False))
+        frame = frame.iloc[keep].reset_index(drop=True)
+        info.is_sample = True
+        info.notes.append(f"profiled a uniform random sample of {sample:,} of {info.rows_in_file:,} rows (seed {seed})")
+    return frame
+
+
+def _finish_columnar(table: pa.Table, p: Path) -> pd.DataFrame:
+    if table.num_columns == 0:
+        raise InputError(f"{p.name}: the file holds no columns")
+    if table.num_rows == 0:
+        raise InputError(f"{p.name}: the file holds columns but no rows")
+    try:
+        return _to_pandas(table)
+    except InputError as exc:
+        raise InputError(f"{p.name}: {exc}") from exc
+
+
+def _check_frame(frame: pd.DataFrame, p: Path, info: LoadInfo) -> None:
+    if frame.shape[1] == 0:
+        raise InputError(f"{p.name}: no columns were found; check the file has a header row")
+    unnamed = [str(c) for c in frame.columns if str(c).startswith("column_")]
+    if unnamed and info.format in ("csv", "tsv"):
+        info.notes.append(f"columns without a name in the header were called {', '.join(unnamed[:5])}")

@@ -1,0 +1,282 @@
+"""Profile a table: column kinds, statistics, target and task, relations, findings.
+
+``profile_table`` is a pure function of the table and its options: the same
+input and seed give the same Profile. It never prints; long work reports
+through ``progress(message, fraction)`` and stops when ``should_stop()``
+turns true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from advisor.errors import Cancelled, OptionError, TargetError, did_you_mean
+from advisor.profile.config import DEFAULT_SETTINGS, Settings
+from advisor.profile.facts import TASKS
+from advisor.profile.model import (
+    DROPPED_KINDS,
+    KINDS,
+    ColumnProfile,
+    Profile,
+    TableStats,
+    TargetProfile,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from advisor.load import Table
+
+Progress = Callable[[str, float], None]
+
+__all__ = ["Profile", "profile_frame", "profile_table"]
+
+
+def _noop(message: str, fraction: float) -> None:
+    return None
+
+
+def profile_table(
+    table: Table,
+    *,
+    target: str | None = None,
+    no_target: bool = False,
+    task: str | None = None,
+    kinds: Mapping[str, str] | None = None,
+    n_clusters: int | None = None,
+    answers: Mapping[str, str] | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Profile:
+    """Profile a loaded :class:`~advisor.load.Table` (see :func:`profile_frame`)."""
+    return profile_frame(
+        table.frame, n_rows_in_file=table.info.rows_in_file, is_sample=table.info.is_sample,
+        target=target, no_target=no_target, task=task, kinds=kinds, n_clusters=n_clusters,
+        answers=answers, settings=settings, progress=progress, should_stop=should_stop,
+    )
+
+
+def profile_frame(
+    frame: pd.DataFrame,
+    *,
+    n_rows_in_file: int | None = None,
+    is_sample: bool = False,
+    target: str | None = None,
+    no_target: bool = False,
+    task: str | None = None,
+    kinds: Mapping[str, str] | None = None,
+    n_clusters: int | None = None,
+    answers: Mapping[str, str] | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Profile:
+    import numpy as np
+
+    report = progress or _noop
+    stop = should_stop or (lambda: False)
+    frame = _normalise_columns(frame)
+    hints = _check_options(frame, kinds or {}, target, no_target, task, n_clusters)
+    n_rows = len(frame)
+    if n_rows == 0:
+        raise OptionError("the table has no rows to profile")
+    rng = np.random.default_rng(settings.seed)
+    sample_idx = None
+    if n_rows > settings.stats_sample_rows:
+        sample_idx = np.sort(rng.choice(n_rows, size=settings.stats_sample_rows, replace=False))
+    columns = []
+    for i, name in enumerate(frame.columns):
+        if stop():
+            raise Cancelled("profiling was cancelled")
+        report(f"column {name}", i / max(len(frame.columns), 1) * 0.6)
+        columns.append(_profile_column(name, frame[name], sample_idx, hints.get(name), settings))
+    report("target and task", 0.6)
+    choice_target, task_name, task_reason, target_profile = _target_and_task(frame, columns, target, no_target, task, settings)
+    report("duplicates", 0.65)
+    table_stats = _table_stats(frame, columns, n_rows_in_file or n_rows, is_sample, sample_idx, settings)
+    profile = Profile(
+        table=table_stats, columns=columns, task=task_name, task_reason=task_reason, target=target_profile,
+        correlations=[], leakage=[], findings=[], n_clusters=n_clusters, answers=_normalise_answers(answers or {}),
+    )
+    if stop():
+        raise Cancelled("profiling was cancelled")
+    report("relations", 0.75)
+    extra = _relations(profile, frame, sample_idx, settings)
+    report("findings", 0.95)
+    from advisor.profile.findings import collect_findings
+
+    extra["n_samples"] = profile.facts()["n_samples"]
+    profile.findings = collect_findings(profile, settings.thresholds, extra)
+    del choice_target
+    report("done", 1.0)
+    return profile
+
+
+def _normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise OptionError(f"the column name '{dup}' appears more than once; rename the duplicates")
+    if list(frame.columns) != names:
+        frame = frame.set_axis(names, axis=1)
+    return frame
+
+
+def _check_options(frame: pd.DataFrame, kinds: Mapping[str, str], target: str | None, no_target: bool,
+                   task: str | None, n_clusters: int | None) -> dict[str, str]:
+    names = list(frame.columns)
+    for col, kind in kinds.items():
+        if col not in names:
+            raise OptionError(f"--kind names column '{col}', which is not in the table.{did_you_mean(col, names)}")
+        if kind not in KINDS:
+            raise OptionError(f"--kind {col}={kind}: unknown kind '{kind}'; use one of {', '.join(KINDS)}.{did_you_mean(kind, KINDS)}")
+    if target is not None and no_target:
+        raise OptionError("--target and --no-target contradict each other; pass one of them")
+    if task is not None and task not in TASKS:
+        raise OptionError(f"The 'task' option must be one of {', '.join(TASKS)}. Got '{task}' instead.{did_you_mean(task, TASKS)}")
+    if n_clusters is not None and (isinstance(n_clusters, bool) or n_clusters < 2):
+        raise OptionError(f"The 'n-clusters' option must be an integer of at least 2. Got {n_clusters} instead.")
+    return dict(kinds)
+
+
+def _normalise_answers(answers: Mapping[str, str]) -> dict[str, str]:
+    out = {}
+    for key, value in answers.items():
+        v = str(value).strip().lower()
+        out[key.replace("-", "_")] = {"true": "yes", "y": "yes", "false": "no", "n": "no"}.get(v, v)
+    return out
+
+
+def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint: str | None,
+                    settings: Settings) -> ColumnProfile:
+    from advisor.profile.kinds import detect_kind, detect_media, parse_datetimes
+    from advisor.profile.stats import clean_float, column_evidence, datetime_range, numeric_stats, text_stats
+
+    ev, top = column_evidence(name, s, sample_idx, settings.top_values)
+    if hint:
+        kind, reason, declined = hint, "set with --kind", []
+    else:
+        kind, reason, declined = detect_kind(ev, settings.thresholds)
+    col = ColumnProfile(
+        name=name, dtype=str(s.dtype), kind=kind, kind_reason=reason, declined=declined,
+        role="dropped" if kind in DROPPED_KINDS else "feature",
+        n_missing=ev.n_missing, missing_share=clean_float(ev.missing_share, 4) or 0.0,
+        n_distinct=ev.n_distinct, distinct_share=clean_float(ev.distinct_share, 4) or 0.0,
+        top_values=top, hinted=bool(hint),
+    )
+    if ev.is_numeric and kind not in ("empty",):
+        col.numeric = numeric_stats(s)
+    if kind == "text" or (ev.mean_length is not None and kind in ("categorical", "identifier")):
+        col.text = text_stats(ev.values)
+    if kind == "datetime":
+        dt = s if ev.is_datetime else parse_datetimes(ev.values.astype(str))
+        col.datetime_min, col.datetime_max = datetime_range(dt)
+    if ev.mean_length is not None:
+        col.media = detect_media(ev.values)
+    return col
+
+
+def _target_and_task(frame: pd.DataFrame, columns: list[ColumnProfile], target: str | None, no_target: bool,
+                     task: str | None, settings: Settings) -> tuple[str | None, str, str, TargetProfile | None]:
+    from advisor.profile.target import choose_target
+
+    choice = choose_target(columns, target, no_target)
+    if choice.name is None:
+        if task is not None and task not in ("clustering", "dimensionality_reduction"):
+            raise OptionError(f"--task {task} needs a target column; pass --target COLUMN")
+        chosen = task or "clustering"
+        why = "set with --task" if task else (choice.reason + "; the default unsupervised task is clustering "
+                                              "(pass --task dimensionality_reduction if you are just looking)")
+        return None, chosen, why, None
+    col = next(c for c in columns if c.name == choice.name)
+    return choice.name, *_target_profile(frame[choice.name], col, choice, task, settings)
+
+
+def _target_profile(s: pd.Series, col: ColumnProfile, choice: object, task: str | None,
+                    settings: Settings) -> tuple[str, str, TargetProfile]:
+    from advisor.profile.stats import clean_float, numeric_stats
+    from advisor.profile.target import TargetChoice, class_counts, infer_task
+
+    assert isinstance(choice, TargetChoice)
+    if col.n_missing == col.n_missing + col.n_distinct * 0 and col.n_distinct == 0:
+        raise TargetError(f"target column '{col.name}' is empty (every value is missing); choose another with --target")
+    if col.kind == "identifier" and not col.hinted:
+        # A numeric target with unique values is a quantity, not an identifier.
+        col.kind, col.kind_reason = ("numeric", "target: numbers") if col.numeric else ("categorical", "target: labels")
+    col.role = "target"
+    task_name, task_reason = infer_task(s, col, settings.thresholds, task)
+    tp = TargetProfile(
+        name=col.name, task=task_name, task_reason=task_reason, inferred=choice.confidence != "given",
+        confidence=choice.confidence, reason=choice.reason, runners_up=choice.runners_up, n_missing=col.n_missing,
+    )
+    if task_name in ("binary", "multiclass"):
+        tp.classes = class_counts(s)
+        tp.n_classes = len(tp.classes)
+        counts = [c.count for c in tp.classes]
+        tp.imbalance_ratio = clean_float(max(counts) / min(counts), 4)
+        tp.minority_share = clean_float(min(counts) / sum(counts), 4)
+    else:
+        tp.numeric = numeric_stats(s)
+    return task_name, task_reason, tp
+
+
+def _table_stats(frame: pd.DataFrame, columns: list[ColumnProfile], n_rows_in_file: int, is_sample: bool,
+                 sample_idx: np.ndarray | None, settings: Settings) -> TableStats:
+    import pandas as pd
+
+    from advisor.profile.stats import clean_float
+
+    n = len(frame)
+    row_hash = pd.util.hash_pandas_object(frame, index=False)
+    n_dup = int(row_hash.duplicated().sum())
+    missing = sum(c.n_missing for c in columns)
+    return TableStats(
+        n_rows=n, n_rows_in_file=n_rows_in_file, n_columns=frame.shape[1],
+        memory_bytes=int(frame.memory_usage(deep=True, index=False).sum()),
+        n_missing_cells=missing, missing_share=clean_float(missing / (n * frame.shape[1]), 4) or 0.0,
+        n_duplicate_rows=n_dup, duplicate_row_share=clean_float(n_dup / n, 4) or 0.0,
+        duplicate_columns=_duplicate_columns(frame, columns),
+        is_sample=is_sample, stats_sample_rows=n if sample_idx is None else len(sample_idx),
+    )
+
+
+def _duplicate_columns(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[list[str]]:
+    import pandas as pd
+
+    groups: dict[tuple[str, int, int], list[str]] = {}
+    for col in columns:
+        if col.kind in ("empty", "constant"):
+            continue  # reported on their own
+        h = int(pd.util.hash_pandas_object(frame[col.name], index=False).sum() % (1 << 61))
+        groups.setdefault((str(frame[col.name].dtype), col.n_missing, h), []).append(col.name)
+    out = []
+    for names in groups.values():
+        if len(names) > 1 and all(frame[names[0]].equals(frame[other]) for other in names[1:]):
+            out.append(names)
+    return sorted(out)
+
+
+def _relations(profile: Profile, frame: pd.DataFrame, sample_idx: np.ndarray | None, settings: Settings) -> dict:
+    from advisor.profile import relations as rel
+
+    sample = frame if sample_idx is None else frame.iloc[sample_idx]
+    feats = [c for c in profile.features if c.name in sample.columns]
+    profile.correlations = rel.correlated_pairs(sample, feats, settings)
+    extra: dict = {"nonlinear": []}
+    if profile.target is None:
+        return extra
+    model_sample = sample
+    if len(sample) > settings.model_sample_rows:
+        model_sample = sample.sample(n=settings.model_sample_rows, random_state=settings.seed)
+    y = model_sample[profile.target.name]
+    scores = rel.one_column_scores(model_sample, y, profile.task, feats, settings)
+    profile.leakage = rel.leakage_suspects(scores, profile.task, settings)
+    leaky = {s.column for s in profile.leakage}
+    extra["nonlinear"] = [c for c in rel.nonlinear_columns(scores, settings) if c not in leaky]
+    if profile.task == "regression":
+        clean = [c for c in feats if c.name not in leaky]
+        profile.l1_zero_share = rel.l1_zero_share(model_sample, y, clean, settings.seed)
+    return extra

@@ -1,0 +1,72 @@
+"""Every threshold the profile uses, in one place, with the reason for its value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Column names that usually hold the label, most telling first. Matching is on
+# the whole normalised name (high confidence) or one of its word tokens (medium).
+TARGET_NAMES: tuple[str, ...] = (
+    "target", "label", "labels", "class", "y", "outcome", "churn", "churned",
+    "response", "default", "defaulted", "survived", "fraud", "is_fraud", "diagnosis",
+    "result", "status", "segment", "category", "grade", "score", "price", "sales",
+    "revenue", "species", "type",
+)
+# Names only weakly suggestive of a label: they are listed as runners-up, never picked alone.
+WEAK_TARGET_NAMES = frozenset({"status", "segment", "category", "grade", "score", "price", "sales",
+                               "revenue", "species", "type", "result"})
+
+IDENTIFIER_TOKENS = frozenset({"id", "uuid", "guid", "idx", "nr", "key", "rownum", "rowid", "index"})
+MEDIA_EXTENSIONS = {
+    "image": (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"),
+    "audio": (".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac"),
+}
+DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    mostly_missing: float = 0.95        # a column this empty carries almost no signal
+    missing_note: float = 0.0           # any missing value earns the imputation advice
+    near_constant_top_share: float = 0.995
+    near_constant_min_other: int = 5    # fewer other rows than this cannot be learned from
+    code_max_distinct: int = 20         # integers with so few values are often codes
+    class_max_distinct: int = 20        # an integer target with at most this many values is a class label
+    identifier_distinct_share: float = 0.95
+    identifier_name_distinct_share: float = 0.02
+    identifier_name_min_distinct: int = 20
+    text_min_words: float = 3.0         # mean words per value for free text
+    text_min_distinct_share: float = 0.3
+    long_text_chars: float = 200.0
+    datetime_parse_share: float = 0.95
+    numeric_string_share: float = 0.95
+    one_hot_max_levels: int = 30        # above this, one-hot gets wide: use TargetEncoder
+    skew_heavy: float = 2.0             # |skew| above this: log / QuantileTransformer
+    outlier_share: float = 0.01         # share of values beyond 3 IQR from the quartiles
+    scale_ratio: float = 100.0          # std of features differ by this factor: scaling matters
+    imbalance_ratio: float = 3.0        # majority/minority above this: imbalance advice
+    severe_imbalance_ratio: float = 20.0
+    too_few_rows: int = 50              # the map's own threshold
+    few_rows_per_feature: float = 10.0  # rows per feature below this: regularise or reduce
+    correlation: float = 0.9            # |r| or Cramér's V at or above this is "strongly correlated"
+    many_correlated_pairs: int = 5
+    leakage_classification: float = 0.95  # balanced accuracy of a one-column model
+    leakage_regression: float = 0.90      # R² of a one-column model
+    nonlinear_gain: float = 0.10        # tree beats linear on one column by this: binning helps linear models
+    duplicate_rows: float = 0.0
+    target_skew: float = 1.0
+    zeros_as_missing_share: float = 0.01
+
+
+@dataclass(frozen=True)
+class Settings:
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    stats_sample_rows: int = 50_000     # correlations and type detection run on at most this many rows
+    model_sample_rows: int = 5_000      # one-column models and the L1 fit run on at most this many rows
+    top_values: int = 5
+    max_categorical_pairs_columns: int = 30
+    seed: int = 0
+
+
+DEFAULT_SETTINGS = Settings()

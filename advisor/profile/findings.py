@@ -1,0 +1,295 @@
+"""Findings: each thing the profile noticed, with a stable code and concrete advice.
+
+Every code is documented in ``CODES`` (rendered into the README by
+``advisor findings``), and every check below is a small function of the
+profile's parts. All checks run; none stops the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from advisor.profile.config import Thresholds
+from advisor.profile.model import CATEGORY_KINDS, NUMERIC_KINDS, ColumnProfile, Finding, Profile
+
+
+@dataclass(frozen=True)
+class CodeDoc:
+    code: str
+    severity: str
+    meaning: str
+
+
+CODES: dict[str, CodeDoc] = {
+    d.code: d
+    for d in [
+        CodeDoc("too_few_rows", "critical", "Fewer than 50 usable rows: the map's first answer is 'get more data'."),
+        CodeDoc("few_rows_per_feature", "warning", "Fewer than 10 rows per feature: regularise strongly or reduce dimensions."),
+        CodeDoc("target_missing", "warning", "Some rows have no target value: they cannot be used for training."),
+        CodeDoc("class_imbalance", "warning", "The majority class outnumbers the minority by 3x or more (critical from 20x)."),
+        CodeDoc("rare_classes", "warning", "A class has fewer rows than the cross-validation folds need."),
+        CodeDoc("target_skewed", "info", "A regression target with heavy skew: model its logarithm."),
+        CodeDoc("target_leakage", "critical", "A column predicts the target almost perfectly on its own."),
+        CodeDoc("missing_values", "warning", "Feature columns with missing values: impute, or use a model that handles them."),
+        CodeDoc("mostly_missing_column", "warning", "A column is at least 95% missing: drop it or keep only a missing flag."),
+        CodeDoc("constant_column", "info", "A column with one value (or nearly): it carries no signal."),
+        CodeDoc("near_constant_column", "info", "A column where 99.5% of rows share one value."),
+        CodeDoc("identifier_column", "warning", "An identifier: drop it from the features, or use it for grouped CV."),
+        CodeDoc("duplicate_rows", "warning", "Rows that repeat an earlier row exactly: they inflate CV scores."),
+        CodeDoc("duplicate_columns", "warning", "Columns that are exact copies of another column."),
+        CodeDoc("high_cardinality", "warning", "A categorical column with more levels than one-hot encoding handles well."),
+        CodeDoc("integer_code", "info", "Integers with few values: possibly categories stored as numbers."),
+        CodeDoc("datetime_column", "info", "Dates: expand into parts (year, month, weekday, hour) or elapsed time."),
+        CodeDoc("free_text", "info", "Free text: vectorise it (TF-IDF) or embed it."),
+        CodeDoc("long_text", "info", "Long free text: pretrained text embeddings usually beat TF-IDF."),
+        CodeDoc("media_paths", "info", "Paths to images or audio: pretrained networks, not a tabular model on file names."),
+        CodeDoc("skewed_feature", "info", "A numeric feature with heavy skew: log or quantile transform for linear and distance models."),
+        CodeDoc("outliers", "info", "More than 1% of values lie beyond 3 IQR from the quartiles."),
+        CodeDoc("scaling_needed", "info", "Numeric features on very different scales: standardise for distance and gradient models."),
+        CodeDoc("suspicious_zeros", "warning", "Zeros in a column that is otherwise strictly positive: they may stand for missing."),
+        CodeDoc("nonlinear_feature", "info", "A column whose relation to the target is not monotonic: binning or splines help linear models."),
+        CodeDoc("correlated_features", "info", "Feature pairs with |correlation| of 0.9 or more."),
+        CodeDoc("many_correlated_features", "warning", "Many strongly correlated pairs: reduce dimensions (PCA) or regularise."),
+        CodeDoc("no_target", "info", "No target: the task is unsupervised (clustering or dimensionality reduction)."),
+        CodeDoc("sampled", "info", "The profile was computed on a sample of the file's rows."),
+    ]
+}
+
+
+def _cols(cols: list[ColumnProfile]) -> list[str]:
+    return [c.name for c in cols]
+
+
+def _names(cols: list[str], n: int = 4) -> str:
+    shown = ", ".join(f"'{c}'" for c in cols[:n])
+    return shown + (f" and {len(cols) - n} more" if len(cols) > n else "")
+
+
+def _f(code: str, columns: list[str], message: str, advice: str, severity: str | None = None) -> Finding:
+    return Finding(code, severity or CODES[code].severity, columns, message, advice)
+
+
+Check = Callable[[Profile, Thresholds, dict], list[Finding]]
+
+
+def check_rows(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
+    out = []
+    facts_rows = extra["n_samples"]
+    if facts_rows <= th.too_few_rows:
+        out.append(_f("too_few_rows", [], f"only {facts_rows} usable rows",
+                      "get more data: with 50 rows or fewer any model choice is mostly noise; prefer a simple, "
+                      "strongly regularised model (Ridge, LogisticRegression) and leave-one-out or repeated CV"))
+    n_feat = len(p.features)
+    if n_feat and facts_rows > th.too_few_rows and facts_rows / n_feat < th.few_rows_per_feature:
+        out.append(_f("few_rows_per_feature", [], f"{facts_rows} rows for {n_feat} features ({facts_rows / n_feat:.1f} per feature)",
+                      "regularise (Ridge, Lasso, LogisticRegression with C<1) or reduce dimensions (PCA) before "
+                      "flexible models; prefer fewer, stronger features"))
+    if p.table.is_sample:
+        out.append(_f("sampled", [], f"statistics come from {p.table.n_rows:,} sampled rows of {p.table.n_rows_in_file:,}",
+                      "counts and shares are estimates from the sample; profile the whole file when it fits in memory"))
+    return out
+
+
+def check_target(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
+    t = p.target
+    if t is None:
+        return [_f("no_target", [], "no target column: " + p.task_reason,
+                   "unsupervised task: clustering (KMeans, GaussianMixture, HDBSCAN) or dimensionality reduction (PCA); "
+                   "pass --target COLUMN if one of the columns is what you want to predict")]
+    out = []
+    if t.n_missing:
+        share = t.n_missing / p.table.n_rows
+        out.append(_f("target_missing", [t.name], f"{t.n_missing:,} rows ({share:.1%}) have no value in '{t.name}'",
+                      "drop these rows for training (they can be scored by the model later); do not impute a target"))
+    if t.imbalance_ratio and t.imbalance_ratio >= th.imbalance_ratio:
+        sev = "critical" if t.imbalance_ratio >= th.severe_imbalance_ratio else "warning"
+        minority = t.classes[-1].label if t.classes else "?"
+        out.append(_f("class_imbalance", [t.name],
+                      f"the majority class outnumbers the minority '{minority}' {t.imbalance_ratio:.1f} to 1 "
+                      f"(minority share {t.minority_share:.1%})",
+                      "use StratifiedKFold, score with balanced_accuracy or average_precision rather than accuracy, "
+                      "and set class_weight='balanced'; resample only inside the CV folds", sev))
+    rare = [c.label for c in t.classes if c.count < 5]
+    if rare:
+        out.append(_f("rare_classes", [t.name], f"classes with fewer than 5 rows: {_names(rare)}",
+                      "merge rare classes or collect more examples: stratified 5-fold CV needs 5 rows per class"))
+    if t.numeric and t.task == "regression" and t.numeric.skew is not None and abs(t.numeric.skew) >= th.target_skew:
+        positive = (t.numeric.min or 0) >= 0
+        how = "TransformedTargetRegressor(func=np.log1p, inverse_func=np.expm1)" if positive else \
+            "TransformedTargetRegressor with QuantileTransformer(output_distribution='normal')"
+        out.append(_f("target_skewed", [t.name], f"the target's skew is {t.numeric.skew:.2f}",
+                      f"fit on a transformed target: {how}; report errors on the original scale (MAE, RMSE)"))
+    return out
+
+
+def check_leakage(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
+    return [
+        _f("target_leakage", [s.column],
+           f"'{s.column}' alone predicts the target with {s.metric} {s.score:.3f} (chance {s.baseline:.2f})",
+           "check whether this column is known at prediction time; if it is derived from the target or recorded "
+           "after the outcome, drop it before training")
+        for s in p.leakage
+    ]
+
+
+def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
+    feats = p.features
+    by_kind: dict[str, list[ColumnProfile]] = {}
+    for c in p.columns:
+        if c.role != "target":
+            by_kind.setdefault(c.kind, []).append(c)
+    out = []
+    missing = [c for c in feats if c.n_missing]
+    if missing:
+        worst = max(missing, key=lambda c: c.missing_share)
+        out.append(_f("missing_values", _cols(missing),
+                      f"{len(missing)} feature columns have missing values (worst: '{worst.name}', {worst.missing_share:.1%})",
+                      "impute inside the pipeline: SimpleImputer(strategy='median') for numbers, 'most_frequent' for "
+                      "categories, with add_indicator=True when missingness may carry signal; "
+                      "HistGradientBoosting handles missing values natively"))
+    if by_kind.get("empty"):
+        out.append(_f("mostly_missing_column", _cols(by_kind["empty"]),
+                      f"{_names(_cols(by_kind['empty']))} are at least {th.mostly_missing:.0%} missing",
+                      "drop them, or keep only a was-missing flag (MissingIndicator) if the absence itself is informative"))
+    if by_kind.get("constant"):
+        out.append(_f("constant_column", _cols(by_kind["constant"]), f"{_names(_cols(by_kind['constant']))} hold a single value",
+                      "drop them (VarianceThreshold does it inside a pipeline)"))
+    near = [c for c in feats if c.top_values and c.top_values[0].share >= th.near_constant_top_share]
+    if near:
+        out.append(_f("near_constant_column", _cols(near), f"{_names(_cols(near))}: over {th.near_constant_top_share:.1%} of rows share one value",
+                      "keep them only if the rare values matter (a fraud flag may); otherwise drop them"))
+    if by_kind.get("identifier"):
+        ids = _cols(by_kind["identifier"])
+        out.append(_f("identifier_column", ids, f"{_names(ids)} look like identifiers",
+                      "drop them from the features; if rows repeat per id, pass it as --groups so GroupKFold keeps "
+                      "an id's rows in one fold"))
+    return out + _check_kinds(p, th, feats)
+
+
+def _check_kinds(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list[Finding]:
+    out = []
+    high = [c for c in feats if c.kind == "categorical" and c.n_distinct > th.one_hot_max_levels]
+    if high:
+        out.append(_f("high_cardinality", _cols(high),
+                      f"{_names([f'{c.name} ({c.n_distinct:,} levels)' for c in high])} have more than {th.one_hot_max_levels} levels",
+                      "use TargetEncoder (cross-fitted, no leakage) or OneHotEncoder(max_categories=20, handle_unknown='infrequent_if_exist'); "
+                      "HistGradientBoosting can take them as native categoricals"))
+    codes = [c for c in feats if c.kind == "code" and c.n_distinct > 2]
+    if codes:
+        out.append(_f("integer_code", _cols(codes), f"{_names(_cols(codes))} hold few distinct integers",
+                      "if the numbers are labels (a region code, a product type) rather than amounts, encode them with "
+                      "OneHotEncoder, or pass --kind COL=categorical"))
+    dts = [c for c in feats if c.kind == "datetime"]
+    if dts:
+        out.append(_f("datetime_column", _cols(dts), f"{_names(_cols(dts))} hold dates",
+                      "expand into year, month, day of week and hour (a FunctionTransformer), or days since a reference; "
+                      "if rows are ordered in time, validate with TimeSeriesSplit (--time COL)"))
+    texts = [c for c in feats if c.kind == "text"]
+    if texts:
+        out.append(_f("free_text", _cols(texts), f"{_names(_cols(texts))} hold free text",
+                      "vectorise with TfidfVectorizer (word or char n-grams) inside a ColumnTransformer; linear models "
+                      "and naive Bayes work well on the result"))
+    long = [c for c in texts if c.text and c.text.mean_length > th.long_text_chars]
+    if long:
+        out.append(_f("long_text", _cols(long), f"{_names(_cols(long))} average over {th.long_text_chars:.0f} characters",
+                      "pretrained text embeddings (a sentence-transformer) usually beat TF-IDF trained from scratch; "
+                      "feed the embeddings to a linear model or gradient boosting"))
+    media = [c for c in p.columns if c.media]
+    if media:
+        out.append(_f("media_paths", _cols(media), f"{_names(_cols(media))} hold paths to {media[0].media} files",
+                      "the signal is in the files, not their names: use a pretrained network (an image or audio model) "
+                      "to embed them, then a tabular model on the embeddings"))
+    return out + _check_numbers(p, th, feats)
+
+
+def _check_numbers(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list[Finding]:
+    out = []
+    nums = [c for c in feats if c.kind in ("numeric", "count") and c.numeric]
+    skewed = [c for c in nums if c.numeric and c.numeric.skew is not None and abs(c.numeric.skew) >= th.skew_heavy]
+    if skewed:
+        out.append(_f("skewed_feature", _cols(skewed), f"{_names(_cols(skewed))} have |skew| of {th.skew_heavy:g} or more",
+                      "for linear, SVM and kNN models apply np.log1p (FunctionTransformer) to positive columns or "
+                      "QuantileTransformer(output_distribution='normal'); tree models need nothing"))
+    outl = [c for c in nums if c.numeric and c.numeric.outlier_share >= th.outlier_share]
+    if outl:
+        out.append(_f("outliers", _cols(outl), f"{_names(_cols(outl))} have over {th.outlier_share:.0%} of values beyond 3 IQR",
+                      "check they are real; RobustScaler or QuantileTransformer limits their pull on linear and distance "
+                      "models; tree models are robust to them"))
+    stds = [c.numeric.std for c in nums if c.numeric and c.numeric.std]
+    if len(stds) >= 2 and max(stds) / min(stds) >= th.scale_ratio:
+        out.append(_f("scaling_needed", _cols(nums), f"standard deviations range from {min(stds):.3g} to {max(stds):.3g}",
+                      "StandardScaler before SVM, kNN, linear models with penalties, PCA and clustering; "
+                      "tree ensembles do not need it"))
+    zeros = [c for c in nums if c.numeric and th.zeros_as_missing_share <= c.numeric.zero_share < 0.5
+             and c.numeric.negative_share == 0 and c.numeric.q01 is not None and _gap_above_zero(c)]
+    if zeros:
+        out.append(_f("suspicious_zeros", _cols(zeros),
+                      f"{_names([f'{c.name} ({c.numeric.zero_share:.1%} zeros)' for c in zeros if c.numeric])} are otherwise far above zero",
+                      "if 0 means 'not measured', replace it with NaN before imputing (SimpleImputer(missing_values=0)) "
+                      "so the model does not learn from a fake value"))
+    return out
+
+
+def _gap_above_zero(c: ColumnProfile) -> bool:
+    """Zeros sit far below the rest: the smallest non-zero quantile is well above zero."""
+    s = c.numeric
+    if s is None or s.q25 is None or s.median is None or s.q25 <= 0:
+        return False
+    return s.q25 >= 0.25 * s.median and s.zero_share < 0.25
+
+
+def check_relations(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
+    out = []
+    if p.correlations:
+        pairs = [f"{c.a}~{c.b} ({c.value:+.2f})" for c in p.correlations]
+        cols = sorted({c.a for c in p.correlations} | {c.b for c in p.correlations})
+        out.append(_f("correlated_features", cols, f"{len(pairs)} strongly correlated pairs: {_names(pairs, 3)}",
+                      "linear models: prefer Ridge or ElasticNet, whose penalties share weight among correlated columns; "
+                      "drop one of each pair if you need readable coefficients"))
+        if len(p.correlations) >= th.many_correlated_pairs:
+            out.append(_f("many_correlated_features", cols, f"{len(p.correlations)} pairs of features move together",
+                          "reduce dimensions: PCA (with StandardScaler) before linear, SVM or kNN models, or select "
+                          "features; tree ensembles cope without it"))
+    nonlinear = extra.get("nonlinear", [])
+    if nonlinear:
+        out.append(_f("nonlinear_feature", nonlinear, f"{_names(nonlinear)} relate to the target in a non-monotonic way",
+                      "for linear models, bin them (KBinsDiscretizer(n_bins=10, encode='onehot')) or use "
+                      "SplineTransformer; tree models capture this as is"))
+    return out
+
+
+def check_duplicates(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
+    out = []
+    t = p.table
+    if t.n_duplicate_rows:
+        out.append(_f("duplicate_rows", [], f"{t.n_duplicate_rows:,} rows ({t.duplicate_row_share:.1%}) repeat an earlier row",
+                      "drop exact duplicates (DataFrame.drop_duplicates) or keep them in one CV fold (GroupKFold): "
+                      "a copy in both train and test folds inflates the score"))
+    for group in t.duplicate_columns:
+        out.append(_f("duplicate_columns", group, f"{_names(group)} are identical", "keep one of them"))
+    return out
+
+
+CHECKS: list[Check] = [check_rows, check_target, check_leakage, check_columns, check_relations, check_duplicates]
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+
+
+def collect_findings(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
+    found: list[Finding] = []
+    for check in CHECKS:
+        found.extend(check(p, th, extra))
+    unknown = {f.code for f in found} - set(CODES)
+    assert not unknown, unknown
+    order = list(CODES)
+    found.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.index(f.code), f.columns))
+    return found
+
+
+def describe_codes() -> str:
+    lines = ["| code | severity | meaning |", "|---|---|---|"]
+    lines += [f"| `{d.code}` | {d.severity} | {d.meaning} |" for d in CODES.values()]
+    return "\n".join(lines)
+
+
+__all__ = ["CATEGORY_KINDS", "CODES", "NUMERIC_KINDS", "collect_findings", "describe_codes"]

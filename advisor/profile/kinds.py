@@ -1,0 +1,203 @@
+"""Column kind detection: a chain of small detectors.
+
+Each detector looks at one column and either claims it (returns the kind and
+why) or declines with a readable reason. The first claim wins; the declines
+before it are kept so a user can see why a column did not become, say, an
+identifier. A user hint (``--kind col=categorical``) replaces the chain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from advisor.profile.config import DATE_LIKE, IDENTIFIER_TOKENS, MEDIA_EXTENSIONS, Thresholds
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class ColumnEvidence:
+    """What the detectors may look at; computed once per column."""
+
+    name: str
+    values: pd.Series  # non-missing values, possibly a sample
+    n_rows: int
+    n_missing: int
+    n_distinct: int
+    top_share: float  # share of non-missing rows holding the most common value
+    top_count: int
+    is_numeric: bool
+    is_bool: bool
+    is_datetime: bool
+    integer_valued: bool
+    mean_words: float | None  # for strings
+    mean_length: float | None
+
+    @property
+    def missing_share(self) -> float:
+        return self.n_missing / self.n_rows if self.n_rows else 0.0
+
+    @property
+    def n_present(self) -> int:
+        return self.n_rows - self.n_missing
+
+    @property
+    def distinct_share(self) -> float:
+        return self.n_distinct / self.n_present if self.n_present else 0.0
+
+
+Claim = tuple[str, str]  # (kind, reason)
+Detector = Callable[[ColumnEvidence, Thresholds], "Claim | str"]
+
+
+def name_tokens(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
+
+
+def detect_empty(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
+    if ev.missing_share >= th.mostly_missing:
+        return "empty", f"{ev.missing_share:.0%} of values are missing"
+    return f"not mostly missing ({ev.missing_share:.0%} missing)"
+
+
+def detect_constant(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
+    if ev.n_distinct <= 1:
+        return "constant", "a single value in every non-missing row"
+    others = ev.n_present - ev.top_count
+    if ev.top_share >= th.near_constant_top_share and others < th.near_constant_min_other:
+        return "constant", f"near-constant: {ev.top_share:.1%} of rows hold one value, the other {others} rows are too few to learn from"
+    return f"{ev.n_distinct} distinct values"
+
+
+def detect_boolean(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
+    if ev.is_bool:
+        return "boolean", "stored as true/false"
+    if ev.n_distinct == 2:
+        return "boolean", "exactly two distinct values"
+    return f"{ev.n_distinct} distinct values, not two"
+
+
+def detect_datetime(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
+    if ev.is_datetime:
+        return "datetime", "stored as dates/times"
+    if ev.is_numeric:
+        return "numbers, not dates"
+    sample = ev.values.astype(str).head(2000)
+    looks = sample.str.match(DATE_LIKE.pattern).mean() if len(sample) else 0.0
+    if looks < th.datetime_parse_share:
+        return f"{looks:.0%} of values look like dates"
+    parsed = parse_datetimes(sample)
+    share = float(parsed.notna().mean())
+    if share >= th.datetime_parse_share:
+        return "datetime", f"{share:.0%} of values parse as dates"
+    return f"only {share:.0%} of values parse as dates"
+
+
+def parse_datetimes(values: pd.Series) -> pd.Series:
+    """Parse strings as dates without warnings: ISO first, then day/month orders."""
+    import warnings
+
+    import pandas as pd
+
+    best = None
+    for fmt in ("ISO8601", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "mixed"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+            except (ValueError, TypeError):
+                continue
+        if best is None or parsed.notna().sum() > best.notna().sum():
+            best = parsed
+        if best.notna().all():
+            break
+    assert best is not None
+    return best
+
+
+def detect_identifier(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
+    named = bool(set(name_tokens(ev.name)) & IDENTIFIER_TOKENS)
+    if ev.is_numeric and not ev.integer_valued:
+        return "fractional numbers are not identifiers"
+    if named and ev.distinct_share >= th.identifier_name_distinct_share and ev.n_distinct >= th.identifier_name_min_distinct:
+        return "identifier", f"named like an identifier with {ev.n_distinct:,} distinct values"
+    if ev.distinct_share < th.identifier_distinct_share:
+        return f"{ev.distinct_share:.0%} of values are distinct"
+    if ev.is_numeric:
+        if _is_sequence(ev.values):
+            return "identifier", "distinct integers in an increasing sequence"
+        return "distinct integers, but not a sequence"
+    if ev.mean_words is not None and ev.mean_words <= 1.2:
+        return "identifier", f"{ev.distinct_share:.0%} distinct short codes"
+    return "unique values, but they read like text"
+
+
+def _is_sequence(values: pd.Series) -> bool:
+    import numpy as np
+
+    arr = values.to_numpy()
+    if len(arr) < 3:
+        return False
+    diffs = np.diff(arr.astype("float64"))
+    return bool((diffs > 0).all() or (diffs < 0).all())
+
+
+def detect_numeric(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
+    if not ev.is_numeric:
+        return "not stored as numbers"
+    if ev.integer_valued and ev.n_distinct <= th.code_max_distinct:
+        return "code", f"integers with only {ev.n_distinct} distinct values: possibly categories stored as numbers"
+    if ev.integer_valued and float(ev.values.min()) >= 0:
+        return "count", "non-negative integers"
+    return "numeric", "numbers"
+
+
+def detect_text(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
+    if ev.mean_words is None:
+        return "not strings"
+    if ev.mean_words >= th.text_min_words and ev.distinct_share >= th.text_min_distinct_share:
+        return "text", f"{ev.mean_words:.1f} words per value on average, {ev.distinct_share:.0%} distinct"
+    return f"{ev.mean_words:.1f} words per value"
+
+
+def detect_categorical(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
+    return "categorical", f"{ev.n_distinct:,} distinct labels"
+
+
+CHAIN: list[tuple[str, Detector]] = [
+    ("empty", detect_empty),
+    ("constant", detect_constant),
+    ("boolean", detect_boolean),
+    ("datetime", detect_datetime),
+    ("identifier", detect_identifier),
+    ("numeric", detect_numeric),
+    ("text", detect_text),
+    ("categorical", detect_categorical),
+]
+
+
+def detect_kind(ev: ColumnEvidence, th: Thresholds) -> tuple[str, str, list[str]]:
+    """Run the chain; return (kind, reason, [declines in order])."""
+    declined: list[str] = []
+    for label, detector in CHAIN:
+        result = detector(ev, th)
+        if isinstance(result, tuple):
+            return result[0], result[1], declined
+        declined.append(f"{label}: {result}")
+    raise AssertionError("the categorical detector always claims")
+
+
+def detect_media(values: pd.Series) -> str | None:
+    """'image' or 'audio' when most values are paths or URLs of such files."""
+    sample = values.astype(str).head(500).str.lower().str.strip()
+    if not len(sample):
+        return None
+    for media, exts in MEDIA_EXTENSIONS.items():
+        if sample.str.endswith(exts).mean() >= 0.8:
+            return media
+    return None

@@ -1,0 +1,176 @@
+"""The Profile: plain dataclasses, JSON-friendly (str, int, float, bool, None, lists, nested)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = (
+    "numeric",      # continuous numbers
+    "count",        # non-negative integers with many values
+    "code",         # integers with few values: often categories stored as numbers
+    "categorical",
+    "boolean",
+    "datetime",
+    "text",         # free text
+    "identifier",
+    "constant",     # one value, or so nearly one that the rest cannot be learned from
+    "empty",        # mostly missing
+)
+NUMERIC_KINDS = frozenset({"numeric", "count", "code"})
+CATEGORY_KINDS = frozenset({"categorical", "boolean"})
+DROPPED_KINDS = frozenset({"identifier", "constant", "empty"})
+SEVERITIES = ("info", "warning", "critical")
+
+
+@dataclass
+class TopValue:
+    value: str
+    count: int
+    share: float
+
+
+@dataclass
+class NumericStats:
+    min: float | None
+    max: float | None
+    mean: float | None
+    std: float | None
+    q01: float | None
+    q25: float | None
+    median: float | None
+    q75: float | None
+    q99: float | None
+    skew: float | None
+    outlier_share: float
+    zero_share: float
+    negative_share: float
+
+
+@dataclass
+class TextStats:
+    mean_length: float
+    max_length: int
+    mean_words: float
+
+
+@dataclass
+class ColumnProfile:
+    name: str
+    dtype: str
+    kind: str
+    kind_reason: str
+    declined: list[str]
+    role: str  # "feature" | "target" | "dropped"
+    n_missing: int
+    missing_share: float
+    n_distinct: int
+    distinct_share: float
+    top_values: list[TopValue]
+    numeric: NumericStats | None = None
+    text: TextStats | None = None
+    datetime_min: str | None = None
+    datetime_max: str | None = None
+    media: str | None = None  # "image" | "audio" when the values are paths to such files
+    hinted: bool = False
+
+
+@dataclass
+class ClassCount:
+    label: str
+    count: int
+    share: float
+
+
+@dataclass
+class TargetProfile:
+    name: str
+    task: str
+    task_reason: str
+    inferred: bool
+    confidence: str  # "given" | "high" | "medium" | "low"
+    reason: str
+    runners_up: list[str]
+    n_missing: int
+    n_classes: int | None = None
+    classes: list[ClassCount] = field(default_factory=list)
+    imbalance_ratio: float | None = None
+    minority_share: float | None = None
+    numeric: NumericStats | None = None
+
+
+@dataclass
+class CorrelatedPair:
+    a: str
+    b: str
+    method: str  # "spearman" | "cramers_v"
+    value: float
+
+
+@dataclass
+class LeakageSuspect:
+    column: str
+    metric: str
+    score: float
+    baseline: float
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    columns: list[str]
+    message: str
+    advice: str
+
+
+@dataclass
+class TableStats:
+    n_rows: int
+    n_rows_in_file: int
+    n_columns: int
+    memory_bytes: int
+    n_missing_cells: int
+    missing_share: float
+    n_duplicate_rows: int
+    duplicate_row_share: float
+    duplicate_columns: list[list[str]]
+    is_sample: bool
+    stats_sample_rows: int
+
+
+@dataclass
+class Profile:
+    table: TableStats
+    columns: list[ColumnProfile]
+    task: str
+    task_reason: str
+    target: TargetProfile | None
+    correlations: list[CorrelatedPair]
+    leakage: list[LeakageSuspect]
+    findings: list[Finding]
+    l1_zero_share: float | None = None
+    n_clusters: int | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> ColumnProfile:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def features(self) -> list[ColumnProfile]:
+        return [c for c in self.columns if c.role == "feature"]
+
+    def feature_kinds(self) -> dict[str, str]:
+        return {c.name: c.kind for c in self.features}
+
+    def finding_codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def facts(self) -> dict[str, Any]:
+        """The named facts the rule tree reads (see advisor.profile.facts.FACTS)."""
+        from advisor.profile.factvalues import compute_facts
+
+        return compute_facts(self)

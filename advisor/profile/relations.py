@@ -1,0 +1,205 @@
+"""Relations between columns, computed on a seeded sample of rows.
+
+* strongly correlated feature pairs: Spearman for numbers, bias-corrected
+  Cramér's V for categories;
+* leakage suspects: a column that predicts the target almost perfectly on its
+  own, found by a quick one-column model under cross-validation;
+* non-linear columns: a one-column tree beats a one-column linear model by a
+  margin, so binning (KBinsDiscretizer) or splines help linear models;
+* the share of features an L1 model drops (regression), the evidence for the
+  map's "few features should be important?".
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from advisor.profile.config import Settings
+from advisor.profile.model import CATEGORY_KINDS, NUMERIC_KINDS, ColumnProfile, CorrelatedPair, LeakageSuspect
+from advisor.profile.stats import clean_float
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+
+@dataclass
+class OneColumnScore:
+    column: str
+    tree: float
+    linear: float | None
+    baseline: float
+    metric: str
+
+
+def correlated_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: Settings) -> list[CorrelatedPair]:
+    th = settings.thresholds.correlation
+    pairs: list[CorrelatedPair] = []
+    numeric = [c.name for c in feats if c.kind in NUMERIC_KINDS]
+    if len(numeric) >= 2:
+        import numpy as np
+
+        ranks = frame[numeric].rank().to_numpy(dtype="float64", na_value=np.nan)
+        corr = _nan_corr(ranks)
+        for i in range(len(numeric)):
+            for j in range(i + 1, len(numeric)):
+                v = corr[i, j]
+                if np.isfinite(v) and abs(v) >= th:
+                    pairs.append(CorrelatedPair(numeric[i], numeric[j], "spearman", clean_float(v, 4) or 0.0))
+    cats = [c.name for c in feats if c.kind in CATEGORY_KINDS and c.n_distinct <= 50][: settings.max_categorical_pairs_columns]
+    codes = {name: frame[name].astype("category").cat.codes.to_numpy() for name in cats}
+    for i in range(len(cats)):
+        for j in range(i + 1, len(cats)):
+            v = cramers_v(codes[cats[i]], codes[cats[j]])
+            if v is not None and v >= th:
+                pairs.append(CorrelatedPair(cats[i], cats[j], "cramers_v", clean_float(v, 4) or 0.0))
+    pairs.sort(key=lambda p: (-abs(p.value), p.a, p.b))
+    return pairs
+
+
+def _nan_corr(x: np.ndarray) -> np.ndarray:
+    """Pearson correlation of columns, filling missing ranks with the column mean."""
+    import numpy as np
+
+    means = np.nanmean(x, axis=0)
+    filled = np.where(np.isnan(x), means, x)
+    std = filled.std(axis=0)
+    std[std == 0] = np.nan
+    z = (filled - filled.mean(axis=0)) / std
+    return (z.T @ z) / len(z)
+
+
+def cramers_v(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Bias-corrected Cramér's V (Bergsma 2013) over rows where both are present."""
+    import numpy as np
+
+    mask = (a >= 0) & (b >= 0)
+    a, b = a[mask], b[mask]
+    n = len(a)
+    if n < 10:
+        return None
+    _, ai = np.unique(a, return_inverse=True)
+    _, bi = np.unique(b, return_inverse=True)
+    r, k = ai.max() + 1, bi.max() + 1
+    if r < 2 or k < 2:
+        return None
+    table = np.zeros((r, k))
+    np.add.at(table, (ai, bi), 1)
+    expected = table.sum(1, keepdims=True) @ table.sum(0, keepdims=True) / n
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    phi2 = max(0.0, chi2 / n - (k - 1) * (r - 1) / (n - 1))
+    rc = r - (r - 1) ** 2 / (n - 1)
+    kc = k - (k - 1) ** 2 / (n - 1)
+    denom = min(kc - 1, rc - 1)
+    return float(np.sqrt(phi2 / denom)) if denom > 0 else None
+
+
+def one_column_scores(
+    frame: pd.DataFrame, y: pd.Series, task: str, feats: list[ColumnProfile], settings: Settings
+) -> list[OneColumnScore]:
+    """Cross-validated score of a tree (and a linear model) on each single feature."""
+    import numpy as np
+
+    mask = y.notna().to_numpy()
+    frame, y = frame.loc[mask], y.loc[mask]
+    if len(y) < 20:
+        return []
+    scores = []
+    for col in feats:
+        if col.kind not in NUMERIC_KINDS and col.kind not in CATEGORY_KINDS:
+            continue
+        x = _encode_one(frame[col.name], col)
+        score = _cv_one(x, y, task, settings.seed, numeric=col.kind in NUMERIC_KINDS)
+        if score is not None:
+            scores.append(OneColumnScore(col.name, *score))
+    del np
+    return scores
+
+
+def _encode_one(s: pd.Series, col: ColumnProfile) -> np.ndarray:
+    import numpy as np
+
+    if col.kind in NUMERIC_KINDS:
+        return s.to_numpy(dtype="float64", na_value=np.nan).reshape(-1, 1)
+    codes = s.astype("category").cat.codes.to_numpy().astype("float64")
+    codes[codes < 0] = np.nan
+    return codes.reshape(-1, 1)
+
+
+def _cv_one(x: np.ndarray, y: pd.Series, task: str, seed: int, numeric: bool) -> tuple[float, float | None, float, str] | None:
+    import numpy as np
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    x = np.where(np.isnan(x), np.nanmedian(x) if np.isfinite(x).any() else 0.0, x)
+    classify = task in ("binary", "multiclass")
+    if classify:
+        yv = y.astype(str).to_numpy()
+        _, counts = np.unique(yv, return_counts=True)
+        folds = int(min(3, counts.min()))
+        if folds < 2:
+            return None
+        cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+        tree = DecisionTreeClassifier(max_depth=6, min_samples_leaf=5, random_state=seed)
+        linear = LogisticRegression(max_iter=200)
+        metric, baseline = "balanced_accuracy", 1 / len(counts)
+    else:
+        yv = y.to_numpy(dtype="float64")
+        cv = KFold(3, shuffle=True, random_state=seed)
+        tree = DecisionTreeRegressor(max_depth=6, min_samples_leaf=5, random_state=seed)
+        linear = LinearRegression()
+        metric, baseline = "r2", 0.0
+    lin_model = make_pipeline(StandardScaler(), linear) if numeric else make_pipeline(
+        OneHotEncoder(handle_unknown="ignore"), linear)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = float(np.mean(cross_val_score(tree, x, yv, cv=cv, scoring=metric, error_score=np.nan)))
+        lin = float(np.mean(cross_val_score(lin_model, x, yv, cv=cv, scoring=metric, error_score=np.nan)))
+    if not np.isfinite(t):
+        return None
+    return t, (lin if np.isfinite(lin) else None), baseline, metric
+
+
+def leakage_suspects(scores: list[OneColumnScore], task: str, settings: Settings) -> list[LeakageSuspect]:
+    th = settings.thresholds
+    limit = th.leakage_classification if task in ("binary", "multiclass") else th.leakage_regression
+    out = [
+        LeakageSuspect(s.column, s.metric, clean_float(max(s.tree, s.linear or -1e9), 4) or 0.0, clean_float(s.baseline, 4) or 0.0)
+        for s in scores
+        if max(s.tree, s.linear if s.linear is not None else -1e9) >= limit
+    ]
+    out.sort(key=lambda s: (-s.score, s.column))
+    return out
+
+
+def nonlinear_columns(scores: list[OneColumnScore], settings: Settings) -> list[str]:
+    gain = settings.thresholds.nonlinear_gain
+    return sorted(
+        s.column for s in scores
+        if s.linear is not None and s.tree - max(s.linear, s.baseline) >= gain
+    )
+
+
+def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile], seed: int) -> float | None:
+    """Share of numeric features a cross-validated Lasso sets to zero."""
+    import numpy as np
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LassoCV
+    from sklearn.preprocessing import StandardScaler
+
+    numeric = [c.name for c in feats if c.kind in NUMERIC_KINDS]
+    mask = y.notna().to_numpy()
+    if len(numeric) < 3 or mask.sum() < 30:
+        return None
+    x = frame.loc[mask, numeric].to_numpy(dtype="float64", na_value=np.nan)
+    x = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(x))
+    yv = y.loc[mask].to_numpy(dtype="float64")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = LassoCV(cv=3, random_state=seed, n_alphas=30, max_iter=2000).fit(x, yv)
+    return clean_float(float(np.mean(np.abs(model.coef_) < 1e-10)), 4)

@@ -1,0 +1,136 @@
+"""Per-column statistics. Counts are exact over the loaded rows; shape statistics too."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from advisor.profile.kinds import ColumnEvidence
+from advisor.profile.model import NumericStats, TextStats, TopValue
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+
+def clean_float(x: Any, digits: int = 6) -> float | None:
+    """A JSON-safe float rounded to ``digits`` significant digits (None for NaN/inf)."""
+    if x is None:
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(v):
+        return None
+    if v == 0:
+        return 0.0
+    return float(f"{v:.{digits}g}")
+
+
+def is_numeric_series(s: pd.Series) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s))
+
+
+def format_value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{clean_float(v, 6):g}" if math.isfinite(v) else str(v)
+    if hasattr(v, "isoformat"):
+        return str(v.isoformat())
+    return str(v)
+
+
+def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_n: int) -> tuple[ColumnEvidence, list[TopValue]]:
+    """Exact counts over ``s``; detector inputs (values, word counts) from the sample rows."""
+    import numpy as np
+    import pandas as pd
+
+    n_rows = len(s)
+    present = s.dropna()
+    n_missing = n_rows - len(present)
+    counts = present.value_counts(sort=True, dropna=True)
+    n_distinct = len(counts)
+    top = [TopValue(format_value(k), int(c), clean_float(c / len(present)) or 0.0) for k, c in counts.head(top_n).items()]
+    top_count = int(counts.iloc[0]) if n_distinct else 0
+    values = present if sample_idx is None else s.iloc[sample_idx].dropna()
+    is_num = is_numeric_series(s)
+    is_bool = bool(pd.api.types.is_bool_dtype(s))
+    is_dt = bool(pd.api.types.is_datetime64_any_dtype(s))
+    integer_valued = False
+    if is_num and len(present):
+        arr = present.to_numpy(dtype="float64", na_value=np.nan)
+        integer_valued = bool(np.all(np.isfinite(arr)) and np.all(np.mod(arr, 1) == 0))
+    words = length = None
+    if not (is_num or is_bool or is_dt) and len(values):
+        as_str = values.astype(str)
+        length = float(as_str.str.len().mean())
+        words = float(as_str.str.count(r"\S+").mean())
+    ev = ColumnEvidence(
+        name=name, values=values, n_rows=n_rows, n_missing=n_missing, n_distinct=n_distinct,
+        top_share=top_count / len(present) if len(present) else 0.0, top_count=top_count,
+        is_numeric=is_num, is_bool=is_bool, is_datetime=is_dt, integer_valued=integer_valued,
+        mean_words=words, mean_length=length,
+    )
+    return ev, top
+
+
+def numeric_stats(s: pd.Series) -> NumericStats | None:
+    """Location, spread, skew and the share of far outliers (beyond 3 IQR from the quartiles)."""
+    import numpy as np
+
+    arr = s.to_numpy(dtype="float64", na_value=np.nan)
+    arr = arr[np.isfinite(arr)]
+    if not len(arr):
+        return None
+    q01, q25, q50, q75, q99 = np.quantile(arr, [0.01, 0.25, 0.5, 0.75, 0.99])
+    mean = float(arr.mean())
+    std = float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
+    skew = _skew(arr, mean)
+    iqr = q75 - q25
+    if iqr > 0:
+        outliers = float(np.mean((arr < q25 - 3 * iqr) | (arr > q75 + 3 * iqr)))
+    else:
+        outliers = 0.0
+    return NumericStats(
+        min=clean_float(arr.min()), max=clean_float(arr.max()), mean=clean_float(mean),
+        std=clean_float(std), q01=clean_float(q01), q25=clean_float(q25), median=clean_float(q50),
+        q75=clean_float(q75), q99=clean_float(q99), skew=clean_float(skew, 4),
+        outlier_share=clean_float(outliers, 4) or 0.0,
+        zero_share=clean_float(float(np.mean(arr == 0)), 4) or 0.0,
+        negative_share=clean_float(float(np.mean(arr < 0)), 4) or 0.0,
+    )
+
+
+def _skew(arr: np.ndarray, mean: float) -> float | None:
+    """Adjusted Fisher-Pearson skewness, as pandas computes it."""
+    n = len(arr)
+    if n < 3:
+        return None
+    d = arr - mean
+    m2 = float((d * d).mean())
+    if m2 <= 1e-14 * max(1.0, mean * mean):
+        return 0.0
+    m3 = float((d * d * d).mean())
+    g1 = m3 / m2**1.5
+    return g1 * math.sqrt(n * (n - 1)) / (n - 2)
+
+
+def text_stats(values: pd.Series) -> TextStats | None:
+    if not len(values):
+        return None
+    as_str = values.astype(str)
+    lengths = as_str.str.len()
+    return TextStats(
+        mean_length=clean_float(lengths.mean(), 4) or 0.0,
+        max_length=int(lengths.max()),
+        mean_words=clean_float(as_str.str.count(r"\S+").mean(), 4) or 0.0,
+    )
+
+
+def datetime_range(s: pd.Series) -> tuple[str | None, str | None]:
+    present = s.dropna()
+    if not len(present):
+        return None, None
+    return str(present.min().isoformat()), str(present.max().isoformat())

@@ -1,0 +1,44 @@
+"""The Report: one dataclass tree that every renderer and the TUI show.
+
+Its JSON form is a versioned contract (``schemas/report.schema.json``,
+generated from these classes by ``advisor.report.schema``). Bump
+``SCHEMA_VERSION``'s major number for a breaking change to the shape, the
+minor number for additions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.load import LoadInfo
+from advisor.profile.model import Profile
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class RunSettings:
+    """The options that shaped the report, so it can be reproduced."""
+
+    command: str
+    target: str | None = None
+    no_target: bool = False
+    task: str | None = None
+    sample: int | None = None
+    seed: int = 0
+    kinds: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
+    n_clusters: int | None = None
+    rules: str | None = None
+
+
+@dataclass
+class Report:
+    advisor_version: str
+    source: LoadInfo
+    settings: RunSettings
+    profile: Profile
+    facts: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION

@@ -1,0 +1,67 @@
+"""Pick a renderer by format name or output file extension, and write outputs atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import OptionError, did_you_mean
+
+FORMATS = ("terminal", "md", "json", "html")
+EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html", ".txt": "terminal"}
+
+
+def choose_format(fmt: str | None, output: str | None) -> str:
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise OptionError(f"The 'format' option must be one of {', '.join(FORMATS)}. Got '{fmt}' instead.{did_you_mean(fmt, FORMATS)}")
+        return fmt
+    if output:
+        ext = Path(output).suffix.lower()
+        if ext in EXTENSIONS:
+            return EXTENSIONS[ext]
+        raise OptionError(f"-o {output}: cannot tell the format from '{ext or 'no extension'}'; use .md, .json, .html or .txt, or pass --format")
+    return "terminal"
+
+
+def render(report: Any, fmt: str, *, width: int = 100, color: bool = False) -> str:
+    """The report as text in ``fmt`` (terminal text is plain unless ``color``)."""
+    if fmt == "json":
+        from advisor.report.jsonout import render_json
+
+        return render_json(report)
+    if fmt == "md":
+        from advisor.report.markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt == "html":
+        from advisor.report.html import render_html
+
+        return render_html(report)
+    from advisor.report.terminal import render_terminal
+
+    return render_terminal(report, width=width, color=color)
+
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, protect: list[str] | None = None) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never a half-written file."""
+    target = Path(path)
+    for other in protect or []:
+        if Path(other).exists() and target.exists() and target.resolve() == Path(other).resolve():
+            raise OptionError(f"-o {path}: that is the input file; advisor never overwrites its input, choose another name")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OptionError(f"-o {path}: the folder '{parent}' does not exist; create it first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
