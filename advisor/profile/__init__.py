@@ -153,9 +153,16 @@ def _normalise_answers(answers: Mapping[str, str]) -> dict[str, str]:
 def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint: str | None,
                     settings: Settings) -> ColumnProfile:
     from advisor.profile.kinds import detect_kind, detect_media, parse_datetimes
-    from advisor.profile.stats import clean_float, column_evidence, datetime_range, numeric_stats, text_stats
+    from advisor.profile.stats import (
+        clean_float,
+        column_evidence,
+        datetime_range,
+        numeric_stats,
+        text_stats,
+    )
 
     ev, top = column_evidence(name, s, sample_idx, settings.top_values)
+    declined: list[str]
     if hint:
         kind, reason, declined = hint, "set with --kind", []
     else:
@@ -278,5 +285,8 @@ def _relations(profile: Profile, frame: pd.DataFrame, sample_idx: np.ndarray | N
     extra["nonlinear"] = [c for c in rel.nonlinear_columns(scores, settings) if c not in leaky]
     if profile.task == "regression":
         clean = [c for c in feats if c.name not in leaky]
-        profile.l1_zero_share = rel.l1_zero_share(model_sample, y, clean, settings.seed)
+        try:
+            profile.l1_zero_share = rel.l1_zero_share(model_sample, y, clean, settings.seed)
+        except (ValueError, ArithmeticError):  # degenerate columns: no estimate rather than no profile
+            profile.l1_zero_share = None
     return extra

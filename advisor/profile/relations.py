@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.profile.config import Settings
-from advisor.profile.model import CATEGORY_KINDS, NUMERIC_KINDS, ColumnProfile, CorrelatedPair, LeakageSuspect
+from advisor.profile.model import (
+    CATEGORY_KINDS,
+    NUMERIC_KINDS,
+    ColumnProfile,
+    CorrelatedPair,
+    LeakageSuspect,
+)
 from advisor.profile.stats import clean_float
 
 if TYPE_CHECKING:
@@ -111,7 +117,10 @@ def one_column_scores(
         if col.kind not in NUMERIC_KINDS and col.kind not in CATEGORY_KINDS:
             continue
         x = _encode_one(frame[col.name], col)
-        score = _cv_one(x, y, task, settings.seed, numeric=col.kind in NUMERIC_KINDS)
+        try:
+            score = _cv_one(x, y, task, settings.seed, numeric=col.kind in NUMERIC_KINDS)
+        except (ValueError, ArithmeticError):  # a column sklearn cannot fit on is no leak
+            score = None
         if score is not None:
             scores.append(OneColumnScore(col.name, *score))
     del np
@@ -136,6 +145,7 @@ def _cv_one(x: np.ndarray, y: pd.Series, task: str, seed: int, numeric: bool) ->
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+    x = np.clip(np.where(np.isfinite(x), x, np.nan), -1e30, 1e30)
     x = np.where(np.isnan(x), np.nanmedian(x) if np.isfinite(x).any() else 0.0, x)
     classify = task in ("binary", "multiclass")
     if classify:
@@ -197,9 +207,12 @@ def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile],
     if len(numeric) < 3 or mask.sum() < 30:
         return None
     x = frame.loc[mask, numeric].to_numpy(dtype="float64", na_value=np.nan)
-    x = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(x))
+    x = np.clip(np.where(np.isfinite(x), x, np.nan), -1e30, 1e30)
     yv = y.loc[mask].to_numpy(dtype="float64")
+    if not np.isfinite(yv).all() or np.isnan(x).all(axis=0).any():
+        return None
+    x = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(x))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = LassoCV(cv=3, random_state=seed, n_alphas=30, max_iter=2000).fit(x, yv)
+        model = LassoCV(cv=3, random_state=seed, alphas=30, max_iter=2000).fit(x, yv)
     return clean_float(float(np.mean(np.abs(model.coef_) < 1e-10)), 4)

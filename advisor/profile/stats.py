@@ -85,9 +85,13 @@ def numeric_stats(s: pd.Series) -> NumericStats | None:
     if not len(arr):
         return None
     q01, q25, q50, q75, q99 = np.quantile(arr, [0.01, 0.25, 0.5, 0.75, 0.99])
-    mean = float(arr.mean())
-    std = float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
-    skew = _skew(arr, mean)
+    # Moments on values scaled into [-1, 1], so 1e300 does not overflow; skew is scale-free.
+    scale = float(np.max(np.abs(arr))) or 1.0
+    scaled = arr / scale
+    mean_s = float(scaled.mean())
+    mean = mean_s * scale
+    std = float(scaled.std(ddof=1)) * scale if len(arr) > 1 else 0.0
+    skew = _skew(scaled, mean_s)
     iqr = q75 - q25
     if iqr > 0:
         outliers = float(np.mean((arr < q25 - 3 * iqr) | (arr > q75 + 3 * iqr)))
@@ -110,7 +114,7 @@ def _skew(arr: np.ndarray, mean: float) -> float | None:
         return None
     d = arr - mean
     m2 = float((d * d).mean())
-    if m2 <= 1e-14 * max(1.0, mean * mean):
+    if m2 <= 1e-24 * max(1.0, mean * mean):
         return 0.0
     m3 = float((d * d * d).mean())
     g1 = m3 / m2**1.5

@@ -50,7 +50,7 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     simple = {str: "string", bool: "boolean", int: "integer", float: "number"}
     if tp in simple:
         return {"type": simple[tp]}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         name = tp.__name__
         if name not in defs:
             defs[name] = {}

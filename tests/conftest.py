@@ -1,0 +1,55 @@
+"""Shared fixtures: small tables written to disk, and a CLI runner that captures both streams."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TZ", "UTC")
+os.environ.setdefault("NO_COLOR", "1")
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """write(name, text_or_bytes) -> path inside tmp_path."""
+
+    def _write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(content, str):
+            path.write_bytes(content.encode(encoding))
+        else:
+            path.write_bytes(content)
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """cli(*args) -> (exit code, stdout, stderr), through advisor.cli.main."""
+    from advisor.cli import main
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+@pytest.fixture(scope="session")
+def penguins_path() -> Path:
+    from advisor.pipeline import bundled_path
+
+    return bundled_path()
+
+
+from hypothesis import settings as _hyp_settings  # noqa: E402
+
+# CI explores a fixed set of examples (a red build must be reproducible); locally each run explores anew.
+_hyp_settings.register_profile("ci", derandomize=True, print_blob=True)
+_hyp_settings.register_profile("explore", max_examples=400)
+_hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))

@@ -1,0 +1,131 @@
+"""The command line: help, exit codes, stdout carries only the report, atomic outputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor.cli import COMMANDS, build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_no_arguments_prints_help(cli):
+    code, out, err = cli()
+    assert code == 0 and "profile" in out and err == ""
+
+
+def test_version(cli, capsys):
+    from advisor import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["--version"])
+    assert exc.value.code == 0 and __version__ in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args([command, "--help"])
+    assert exc.value.code == 0 and "usage: advisor" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_is_in_the_readme(command):
+    readme = (ROOT / "README.md").read_text()
+    assert f"advisor {command}" in readme
+
+
+def test_versions_lists_key_libraries(cli):
+    code, out, _ = cli("versions")
+    assert code == 0
+    for lib in ("python", "pandas", "scikit-learn", "shap", "textual", "rich"):
+        assert lib in out
+
+
+def test_profile_json_to_stdout_is_only_the_report(cli, penguins_path):
+    code, out, _err = cli("profile", penguins_path, "--target", "species", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["profile"]["task"] == "multiclass" and data["schema_version"]
+
+
+def test_output_file_format_from_extension(cli, penguins_path, tmp_path):
+    out_file = tmp_path / "report.json"
+    code, out, err = cli("profile", penguins_path, "--target", "species", "-o", out_file)
+    assert code == 0 and out == "" and "wrote json report" in err
+    assert json.loads(out_file.read_text())["source"]["file_name"] == "penguins.csv"
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_output_never_overwrites_the_input(cli, tmp_path, penguins_path):
+    data = tmp_path / "data.txt"
+    data.write_bytes(penguins_path.read_bytes())
+    code, _, err = cli("profile", data, "--target", "species", "-o", data)
+    assert code == 2 and "never overwrites its input" in err
+    assert data.read_bytes() == penguins_path.read_bytes()
+
+
+def test_output_into_missing_folder(cli, penguins_path, tmp_path):
+    code, _, err = cli("profile", penguins_path, "-o", tmp_path / "nope" / "r.md")
+    assert code == 2 and "does not exist" in err
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["profile", "missing.csv"], "no such file"),
+    (["profile", "{tmp}"], "is a directory"),
+    (["profile", "{pen}", "--target", "specis"], "Did you mean 'species'"),
+    (["profile", "{pen}", "--sample", "0"], "positive integer"),
+    (["profile", "{pen}", "--sample", "many"], "positive integer"),
+    (["profile", "{pen}", "--kind", "year=categoric"], "unknown kind"),
+    (["profile", "{pen}", "--kind", "year"], "NAME=VALUE"),
+    (["profile", "{pen}", "--format", "pdf"], "must be one of"),
+    (["profile", "{pen}", "-o", "{tmp}/r.pdf"], "cannot tell the format"),
+    (["profile", "{pen}", "--task", "regression", "--target", "species"], "holds labels"),
+    (["profile", "{pen}", "--answer", "few-features-important=maybe"], "yes or no"),
+    (["profile", "{pen}", "--bogus"], "unrecognized arguments"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_user_mistakes_are_one_line_exit_2(cli, tmp_path, penguins_path, args, needle):
+    args = [a.replace("{tmp}", str(tmp_path)).replace("{pen}", str(penguins_path)) for a in args]
+    code, out, err = cli(*args)
+    assert code == 2, err
+    assert out == ""
+    assert err.startswith("advisor: error: ") and err.count("\n") == 1 and needle in err
+    assert "Traceback" not in err
+
+
+def test_demo_runs_on_the_bundled_table(cli):
+    code, out, _ = cli("demo", "--format", "md")
+    assert code == 0 and "species" in out
+    code, out, _ = cli("demo", "--path")
+    assert code == 0 and out.strip().endswith("penguins.csv")
+
+
+def test_findings_and_facts_docs(cli):
+    code, out, _ = cli("findings")
+    assert code == 0 and "| `class_imbalance` |" in out
+    code, out, _ = cli("facts")
+    assert code == 0 and "| `n_samples` |" in out
+
+
+def test_same_input_same_json_apart_from_timings(cli, penguins_path):
+    outs = []
+    for _ in range(2):
+        _, out, _ = cli("profile", penguins_path, "--target", "species", "--format", "json")
+        data = json.loads(out)
+        data.pop("timings")
+        outs.append(data)
+    assert outs[0] == outs[1]
+
+
+def test_python_dash_m_and_console_script(penguins_path):
+    res = subprocess.run([sys.executable, "-m", "advisor", "profile", str(penguins_path), "--format", "json", "-q"],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 0 and json.loads(res.stdout)["profile"]["table"]["n_rows"] == 344
+    res = subprocess.run([sys.executable, "-m", "advisor", "profile", "nope.csv"], capture_output=True, text=True, check=False)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1 and res.stdout == ""

@@ -1,0 +1,215 @@
+"""Loading: every supported format, sniffing, sampling, and every unreadable-file error."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from advisor.errors import InputError, OptionError
+from advisor.load import load_table, sniff_csv
+
+CSV = "a,b,c\n1,x,2.5\n2,y,3.5\n3,x,\n"
+
+
+def test_reads_plain_csv(write):
+    t = load_table(write("t.csv", CSV))
+    assert list(t.frame.columns) == ["a", "b", "c"]
+    assert t.frame["c"].isna().sum() == 1
+    assert t.info.delimiter == "," and t.info.rows_in_file == 3 and not t.info.is_sample
+
+
+def test_semicolon_with_decimal_comma(write):
+    t = load_table(write("t.csv", "a;b\n1,5;x\n2,25;y\n3,0;z\n"))
+    assert t.info.delimiter == ";" and t.info.decimal == ","
+    assert t.frame["a"].tolist() == [1.5, 2.25, 3.0]
+
+
+@pytest.mark.parametrize("delim", ["\t", "|"])
+def test_other_delimiters(write, delim):
+    t = load_table(write("t.txt", CSV.replace(",", delim)))
+    assert t.info.delimiter == delim and t.frame.shape == (3, 3)
+
+
+def test_tsv_extension(write):
+    t = load_table(write("t.tsv", CSV.replace(",", "\t")))
+    assert t.info.format == "tsv" and t.frame.shape == (3, 3)
+
+
+def test_utf8_bom_and_cp1252(write):
+    t = load_table(write("bom.csv", "\ufeffname,v\nJosé,1\nZoë,2\n"))
+    assert list(t.frame.columns) == ["name", "v"] and t.frame["name"][0] == "José"
+    t2 = load_table(write("win.csv", "name,v\nJosé,1\nZoë,2\n", encoding="cp1252"))
+    assert t2.info.encoding == "cp1252" and t2.frame["name"][1] == "Zoë"
+
+
+def test_quoted_fields_with_delimiters_and_newlines(write):
+    t = load_table(write("q.csv", 'id,comment\n1,"hello, world"\n2,"two\nlines"\n'))
+    assert t.frame["comment"].tolist() == ["hello, world", "two\nlines"]
+
+
+@pytest.mark.parametrize("ext,opener", [(".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)])
+def test_compressed_csv(tmp_path, ext, opener):
+    path = tmp_path / f"t.csv{ext}"
+    with opener(path, "wb") as fh:
+        fh.write(CSV.encode())
+    t = load_table(path)
+    assert t.frame.shape == (3, 3) and t.info.compression
+
+
+def test_zip_with_one_member(tmp_path):
+    path = tmp_path / "t.csv.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("inner.csv", CSV)
+    assert load_table(path).frame.shape == (3, 3)
+
+
+def test_zip_with_two_members_is_an_error(tmp_path):
+    path = tmp_path / "t.csv.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("a.csv", CSV)
+        zf.writestr("b.csv", CSV)
+    with pytest.raises(InputError, match="exactly one table"):
+        load_table(path)
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"x": [1.0, 2.0, None], "k": ["a", "b", "a"], "d": pd.to_datetime(["2024-01-01", "2024-02-01", None])})
+
+
+@pytest.mark.parametrize("ext,writer", [
+    (".parquet", lambda f, p: f.to_parquet(p)),
+    (".feather", lambda f, p: f.to_feather(p)),
+    (".jsonl", lambda f, p: f.to_json(p, orient="records", lines=True, date_format="iso")),
+    (".xlsx", lambda f, p: f.to_excel(p, index=False)),
+])
+def test_columnar_and_other_formats(tmp_path, ext, writer):
+    path = tmp_path / f"t{ext}"
+    writer(_frame(), path)
+    t = load_table(path)
+    assert list(t.frame.columns) == ["x", "k", "d"] and len(t.frame) == 3
+    assert t.frame["x"].isna().sum() == 1
+
+
+def test_format_from_magic_bytes_without_extension(tmp_path):
+    path = tmp_path / "export"
+    _frame().to_parquet(path)
+    assert load_table(path).info.format == "parquet"
+
+
+def test_sample_is_reproducible_uniform_and_in_file_order(write):
+    rows = "\n".join(f"{i},{i % 7}" for i in range(5000))
+    path = write("big.csv", "i,m\n" + rows + "\n")
+    a = load_table(path, sample=500, seed=3)
+    b = load_table(path, sample=500, seed=3)
+    c = load_table(path, sample=500, seed=4)
+    assert a.frame.equals(b.frame) and not a.frame.equals(c.frame)
+    assert len(a.frame) == 500 and a.info.is_sample and a.info.rows_in_file == 5000
+    assert a.frame["i"].is_monotonic_increasing
+    # Uniform: the sample's mean position sits near the middle of the file.
+    assert 2000 < a.frame["i"].mean() < 3000
+    assert "500 of 5,000 rows" in a.info.notes[0]
+
+
+def test_sample_same_rows_from_csv_and_parquet(tmp_path):
+    frame = pd.DataFrame({"i": range(3000), "v": [float(i) / 3 for i in range(3000)]})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    frame.to_parquet(tmp_path / "t.parquet")
+    a = load_table(tmp_path / "t.csv", sample=100, seed=1).frame
+    b = load_table(tmp_path / "t.parquet", sample=100, seed=1).frame
+    assert a["i"].tolist() == b["i"].tolist()
+
+
+def test_sample_larger_than_file_reads_everything(write):
+    t = load_table(write("t.csv", CSV), sample=100)
+    assert len(t.frame) == 3 and not t.info.is_sample
+
+
+@pytest.mark.parametrize("bad", [0, -5])
+def test_sample_must_be_positive(write, bad):
+    with pytest.raises(OptionError, match="positive"):
+        load_table(write("t.csv", CSV), sample=bad)
+
+
+# ------------------------------------------------------------- errors, one line each
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        load_table(tmp_path / "nope.csv")
+
+
+def test_directory(tmp_path):
+    with pytest.raises(InputError, match="is a directory"):
+        load_table(tmp_path)
+
+
+def test_empty_file(write):
+    with pytest.raises(InputError, match="empty"):
+        load_table(write("e.csv", ""))
+
+
+def test_whitespace_only_file(write):
+    with pytest.raises(InputError, match="no data"):
+        load_table(write("e.csv", "\n\n  \n"))
+
+
+def test_header_only(write):
+    with pytest.raises(InputError, match="header row but no data"):
+        load_table(write("h.csv", "a,b,c\n"))
+
+
+def test_binary_garbage(write):
+    import random
+
+    rnd = random.Random(0)
+    with pytest.raises(InputError, match="binary"):
+        load_table(write("g.csv", bytes(rnd.randrange(256) for _ in range(5000))))
+
+
+def test_unknown_format(write):
+    with pytest.raises(InputError, match="unknown format '.xyz'"):
+        load_table(write("t.xyz", b"\x00\x01\x02binary\x00"))
+
+
+def test_wrong_delimiter_one_column(write):
+    with pytest.raises(InputError, match="delimiter looks wrong: pass --delimiter ';'"):
+        load_table(write("t.csv", "a;b;c\n1;2;3\n4;5;6\n"), delimiter=",")
+
+
+def test_duplicate_column_names(write):
+    with pytest.raises(InputError, match="'a' appears more than once"):
+        load_table(write("t.csv", "a,b,a\n1,2,3\n"))
+
+
+def test_damaged_parquet(write):
+    with pytest.raises(InputError, match="cannot read it as PARQUET"):
+        load_table(write("t.parquet", b"PAR1 this is not really parquet"))
+
+
+def test_jsonl_that_is_not_json(write):
+    with pytest.raises(InputError, match="not JSON Lines"):
+        load_table(write("t.jsonl", "a,b\n1,2\n"))
+
+
+def test_input_file_is_not_modified(write):
+    path = write("t.csv", CSV)
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    load_table(path, sample=2)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_sniff_reports_encoding_delimiter_decimal():
+    assert sniff_csv(b"a;b\n1,5;2,5\n", "x.csv") == ("utf-8", ";", ",")
+    assert sniff_csv(b"a,b\n1.5,2\n", "x.csv") == ("utf-8", ",", ".")
+
+
+def test_error_messages_are_one_line(tmp_path: Path):
+    with pytest.raises(InputError) as info:
+        load_table(tmp_path / "missing\nname.csv")
+    assert "\n" not in str(info.value)

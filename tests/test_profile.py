@@ -1,0 +1,183 @@
+"""Kinds, target inference, task inference and the facts the rule tree reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advisor.errors import OptionError, TargetError
+from advisor.profile import profile_frame
+from advisor.profile.facts import FACTS
+
+N = 200
+r = np.random.default_rng(0)
+
+
+def kinds_of(frame: pd.DataFrame, **kw) -> dict[str, str]:
+    return {c.name: c.kind for c in profile_frame(frame, no_target=True, **kw).columns}
+
+
+def test_each_kind_is_detected():
+    frame = pd.DataFrame({
+        "price": r.normal(10, 2, N),
+        "visits": r.poisson(40, N) + 100 * (np.arange(N) % 2),
+        "level": np.arange(N) % 4,
+        "city": [f"c{i % 12}" for i in range(N)],
+        "active": [True, False] * (N // 2),
+        "yesno": ["yes", "no"] * (N // 2),
+        "when": pd.date_range("2021-01-01", periods=N, freq="h").astype(str),
+        "note": [f"customer number {i} called about the late delivery" for i in range(N)],
+        "order_id": np.arange(1000, 1000 + N),
+        "token": [f"T{i:06x}" for i in range(N)],
+        "const": 7,
+        "empty": [None] * (N - 2) + [1.0, 2.0],
+    })
+    assert kinds_of(frame) == {
+        "price": "numeric", "visits": "count", "level": "code", "city": "categorical", "active": "boolean",
+        "yesno": "boolean", "when": "datetime", "note": "text", "order_id": "identifier", "token": "identifier",
+        "const": "constant", "empty": "empty",
+    }
+
+
+def test_declines_explain_the_chain():
+    col = profile_frame(pd.DataFrame({"x": r.normal(size=N)}), no_target=True).columns[0]
+    assert col.kind == "numeric"
+    assert [d.split(":")[0] for d in col.declined] == ["empty", "constant", "boolean", "datetime", "identifier"]
+    assert "fractional numbers are not identifiers" in col.declined[-1]
+
+
+def test_kind_hint_overrides_the_chain():
+    frame = pd.DataFrame({"level": np.arange(N) % 4, "x": r.normal(size=N)})
+    col = profile_frame(frame, no_target=True, kinds={"level": "categorical"}).column("level")
+    assert col.kind == "categorical" and col.kind_reason == "set with --kind" and col.hinted
+
+
+def test_unknown_kind_and_unknown_column_in_hints():
+    frame = pd.DataFrame({"level": [1, 2, 3]})
+    with pytest.raises(OptionError, match="unknown kind 'categoric'.*Did you mean 'categorical'"):
+        profile_frame(frame, kinds={"level": "categoric"})
+    with pytest.raises(OptionError, match="column 'levle'.*Did you mean 'level'"):
+        profile_frame(frame, kinds={"levle": "categorical"})
+
+
+def test_identifiers_are_dropped_from_features():
+    frame = pd.DataFrame({"user_id": np.arange(N) // 2, "x": r.normal(size=N)})
+    p = profile_frame(frame, no_target=True)
+    assert p.column("user_id").kind == "identifier" and p.column("user_id").role == "dropped"
+    assert [c.name for c in p.features] == ["x"]
+
+
+# ------------------------------------------------------------------- target
+
+
+def labelled(name: str, values) -> pd.DataFrame:
+    return pd.DataFrame({"a": r.normal(size=N), "b": r.normal(size=N), name: values})
+
+
+def test_target_inferred_from_a_label_name_with_high_confidence():
+    p = profile_frame(labelled("Churn", ["yes", "no"] * (N // 2)))
+    assert p.target is not None and p.target.name == "Churn" and p.target.inferred
+    assert p.target.confidence == "high" and "usual name for a label" in p.target.reason
+    assert p.task == "binary"
+
+
+def test_target_token_match_is_medium_with_runners_up():
+    frame = labelled("is_churn", ["yes", "no"] * (N // 2)).assign(species=["x", "y", "z", "w"] * (N // 4))
+    p = profile_frame(frame)
+    assert p.target is not None and p.target.name == "is_churn" and p.target.confidence == "medium"
+    assert p.target.runners_up == ["species"]
+
+
+def test_no_label_name_means_unsupervised():
+    p = profile_frame(pd.DataFrame({"a": r.normal(size=N), "b": r.normal(size=N)}))
+    assert p.target is None and p.task == "clustering" and "pass --target" in p.task_reason
+    assert "no_target" in p.finding_codes()
+
+
+def test_no_target_flag_and_dimensionality_reduction():
+    p = profile_frame(labelled("target", r.normal(size=N)), no_target=True, task="dimensionality_reduction")
+    assert p.target is None and p.task == "dimensionality_reduction"
+    assert p.facts()["just_looking"] is True
+
+
+@pytest.mark.parametrize("values,task", [
+    (["a", "b"] * (N // 2), "binary"),
+    (["a", "b", "c", "d"] * (N // 4), "multiclass"),
+    (list(np.arange(N) % 5), "multiclass"),
+    (list(r.normal(size=N)), "regression"),
+    (list(r.poisson(200, N)), "regression"),
+])
+def test_task_inferred_from_the_target(values, task):
+    p = profile_frame(labelled("y", values), target="y")
+    assert p.task == task and p.target is not None and p.target.task_reason
+
+
+def test_task_override_and_its_checks():
+    frame = labelled("y", list(np.arange(N) % 5))
+    assert profile_frame(frame, target="y", task="regression").task == "regression"
+    with pytest.raises(TargetError, match="5 classes; --task binary needs exactly 2"):
+        profile_frame(frame, target="y", task="binary")
+    with pytest.raises(TargetError, match="holds labels, not numbers"):
+        profile_frame(labelled("y", ["a", "b", "c", "d"] * (N // 4)), target="y", task="regression")
+    with pytest.raises(OptionError, match="needs a target column"):
+        profile_frame(frame, no_target=True, task="regression")
+    with pytest.raises(OptionError, match="Did you mean 'regression'"):
+        profile_frame(frame, target="y", task="regresion")
+
+
+def test_target_errors():
+    with pytest.raises(TargetError, match="'y' not found. Did you mean 'yy'"):
+        profile_frame(labelled("yy", [1, 2] * (N // 2)), target="y")
+    with pytest.raises(TargetError, match="single value"):
+        profile_frame(labelled("y", ["only"] * N), target="y")
+    with pytest.raises(TargetError, match="empty"):
+        profile_frame(labelled("y", [None] * N), target="y")
+    with pytest.raises(OptionError, match="contradict"):
+        profile_frame(labelled("y", [1, 2] * (N // 2)), target="y", no_target=True)
+
+
+def test_class_counts_imbalance_and_missing_target():
+    values = ["a"] * 150 + ["b"] * 40 + [None] * 10
+    p = profile_frame(labelled("y", values), target="y")
+    t = p.target
+    assert t is not None and t.n_missing == 10 and t.n_classes == 2
+    assert [(c.label, c.count) for c in t.classes] == [("a", 150), ("b", 40)]
+    assert t.imbalance_ratio == 3.75 and t.minority_share == round(40 / 190, 4)
+    assert p.facts()["n_samples"] == 190
+
+
+def test_facts_have_exactly_the_documented_keys():
+    facts = profile_frame(labelled("y", ["a", "b"] * (N // 2)), target="y").facts()
+    assert set(facts) == set(FACTS)
+    for name, spec in FACTS.items():
+        value = facts[name]
+        if value is None:
+            continue
+        expected = {"int": int, "float": (int, float), "bool": bool, "str": str}[spec.type]
+        assert isinstance(value, expected), (name, value)
+
+
+def test_l1_share_for_regression_with_few_real_drivers():
+    x = r.normal(size=(400, 10))
+    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(10)])
+    frame["y"] = 3 * frame["x0"] - 2 * frame["x1"] + r.normal(scale=0.5, size=400)
+    p = profile_frame(frame, target="y")
+    assert p.l1_zero_share is not None and p.l1_zero_share >= 0.5
+
+
+def test_same_input_same_profile():
+    frame = labelled("y", ["a", "b", "c"] * 66 + ["a", "b"])
+    from advisor.report.jsonout import to_jsonable
+
+    assert to_jsonable(profile_frame(frame, target="y")) == to_jsonable(profile_frame(frame, target="y"))
+
+
+def test_progress_and_cancel():
+    from advisor.errors import Cancelled
+
+    seen: list[float] = []
+    profile_frame(labelled("y", [1.0, 2.5] * (N // 2)), target="y", progress=lambda m, f: seen.append(f))
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+    with pytest.raises(Cancelled):
+        profile_frame(labelled("y", [1, 2] * (N // 2)), should_stop=lambda: True)
