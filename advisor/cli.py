@@ -93,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--path", action="store_true", help="print the bundled file's path and exit")
     _add_output_options(d)
 
+    rules = sub.add_parser("rules", help="check or show a rule tree (the built-in map or your own)",
+                           description="Validate or display rule files: flowchart.yaml, additions.yaml, preparation.yaml.")
+    rsub = rules.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser, required=True)
+    rc = rsub.add_parser("check", help="validate a rules folder and list every problem (exit 2 if any)")
+    rc.add_argument("dir", nargs="?", help="folder with flowchart.yaml (default: the built-in rules)")
+    rs = rsub.add_parser("show", help="print the tree as indented text, or as a Mermaid diagram")
+    rs.add_argument("dir", nargs="?", help="folder with flowchart.yaml (default: the built-in rules)")
+    rs.add_argument("--mermaid", action="store_true", help="print a Mermaid flowchart instead of text")
+
     sub.add_parser("versions", help="print the versions of Python, the OS and the key libraries")
     sub.add_parser("findings", help="list every finding code with its severity and meaning (Markdown)")
     sub.add_parser("facts", help="list every profile fact a rule may test (Markdown)")
@@ -137,12 +146,11 @@ def _error(message: str) -> None:
 
 
 def _answers(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    out = {}
-    for key, value in pairs:
-        if value.lower() not in ("yes", "no", "true", "false", "y", "n"):
-            raise OptionError(f"--answer {key}={value}: answers are yes or no")
-        out[key.replace("-", "_")] = value
-    return out
+    """--answer pairs as a dict, checked (name and yes/no) before any work starts."""
+    from advisor.ruletree import parse_answers
+
+    parse_answers(dict(pairs))
+    return {key.replace("-", "_"): value for key, value in pairs}
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
@@ -224,6 +232,31 @@ class _progress:
             self.bar.stop()
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    from advisor.ruletree import (
+        check_rules,
+        default_rules_dir,
+        load_rules,
+        render_mermaid,
+        render_text,
+    )
+
+    if args.rules_command == "check":
+        where = args.dir or str(default_rules_dir())
+        problems = check_rules(args.dir)
+        for problem in problems:
+            print(str(problem), file=sys.stderr)
+        if problems:
+            print(f"advisor: error: {where}: {len(problems)} problem{'s' if len(problems) != 1 else ''} in the rules",
+                  file=sys.stderr)
+            return 2
+        print(f"{where}: rules are valid")
+        return 0
+    ruleset = load_rules(args.dir)
+    print(render_mermaid(ruleset) if args.mermaid else render_text(ruleset), end="")
+    return 0
+
+
 def cmd_versions(args: argparse.Namespace) -> int:
     print(versions_text(), end="")
     return 0
@@ -263,6 +296,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "profile": cmd_profile,
     "demo": cmd_demo,
+    "rules": cmd_rules,
     "versions": cmd_versions,
     "findings": cmd_findings,
     "facts": cmd_facts,

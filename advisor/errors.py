@@ -40,8 +40,10 @@ class RulesError(AdvisorError):
     def __init__(self, problems: list[str], source: str = "rules") -> None:
         self.problems = list(problems)
         first = self.problems[0] if self.problems else "unknown problem"
-        more = f" (and {len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
-        super().__init__(f"{source}: {first}{more}; run 'advisor rules check' to see them all")
+        more = ""
+        if len(self.problems) > 1:
+            more = f" (and {len(self.problems) - 1} more; 'advisor rules check' lists them all)"
+        super().__init__(f"{source}: {first}{more}")
 
 
 class ModelFileError(AdvisorError):

@@ -9,9 +9,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor import __version__
 from advisor.report.model import Report, RunSettings
+
+if TYPE_CHECKING:
+    from advisor.profile.model import Profile
+    from advisor.ruletree.model import Advice, RuleSet
 
 Progress = Callable[[str, float], None]
 
@@ -44,7 +49,10 @@ def build_profile_report(
     from advisor.load import load_table
     from advisor.profile import profile_table
     from advisor.profile.config import Settings
+    from advisor.ruletree import load_rules, parse_answers
 
+    parse_answers(answers)  # a mistyped --answer fails before any work is done
+    ruleset = load_rules(rules)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if progress:
@@ -62,9 +70,19 @@ def build_profile_report(
         answers=answers, settings=Settings(seed=seed), progress=sub, should_stop=should_stop,
     )
     timings["profile_seconds"] = round(time.perf_counter() - t1, 3)
+    advice = advise_profile(profile, ruleset, answers)
     settings = RunSettings(
         command="profile", target=target, no_target=no_target, task=task, sample=sample, seed=seed,
         kinds=dict(kinds or {}), answers=dict(answers or {}), n_clusters=n_clusters, rules=rules,
     )
     return Report(advisor_version=__version__, source=table.info, settings=settings, profile=profile,
-                  facts=profile.facts(), timings=timings)
+                  facts=profile.facts(), advice=advice, timings=timings)
+
+
+def advise_profile(profile: Profile, ruleset: RuleSet, answers: Mapping[str, str] | None = None) -> Advice:
+    """Walk the rule tree over a profile; the Advice carries a Mermaid chart of the path taken."""
+    from advisor.ruletree import advise, render_mermaid
+
+    advice = advise(ruleset, profile.facts(), profile.findings, profile.feature_kinds(), dict(answers or {}))
+    advice.mermaid = render_mermaid(ruleset, advice.path)
+    return advice

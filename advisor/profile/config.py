@@ -32,7 +32,8 @@ class Thresholds:
     near_constant_top_share: float = 0.995
     near_constant_min_other: int = 5    # fewer other rows than this cannot be learned from
     code_max_distinct: int = 20         # integers with so few values are often codes
-    class_max_distinct: int = 20        # an integer target with at most this many values is a class label
+    class_max_distinct: int = 20        # an integer target with at most this many values is a class label...
+    class_max_distinct_share: float = 0.2  # ...when each value repeats (else it is a small quantity sample)
     identifier_distinct_share: float = 0.95
     identifier_name_distinct_share: float = 0.02
     identifier_name_min_distinct: int = 20
@@ -53,6 +54,7 @@ class Thresholds:
     many_correlated_pairs: int = 5
     leakage_classification: float = 0.95  # balanced accuracy of a one-column model
     leakage_regression: float = 0.90      # R² of a one-column model
+    leakage_certain: float = 0.98         # from this score on, leakage is critical rather than a warning
     nonlinear_gain: float = 0.10        # tree beats linear on one column by this: binning helps linear models
     duplicate_rows: float = 0.0
     target_skew: float = 1.0

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.profile.facts import FACTS
 from advisor.profile.model import CATEGORY_KINDS, NUMERIC_KINDS
+from advisor.profile.stats import clean_float
 
 if TYPE_CHECKING:
     from advisor.profile.model import Profile
@@ -52,7 +53,7 @@ def compute_facts(p: Profile) -> dict[str, Any]:
         "n_datetime_columns": sum(c.kind == "datetime" for c in feats),
         "n_identifier_columns": sum(c.kind == "identifier" for c in p.columns),
         "n_high_cardinality_columns": sum(1 for f in p.findings if f.code == "high_cardinality" for _ in f.columns),
-        "missing_share": missing / cells if cells else 0.0,
+        "missing_share": clean_float(missing / cells, 4) if cells else 0.0,
         "has_missing_values": missing > 0,
         "max_abs_skew": max(skews) if skews else None,
         "n_correlated_pairs": len(p.correlations),

@@ -30,7 +30,7 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("class_imbalance", "warning", "The majority class outnumbers the minority by 3x or more (critical from 20x)."),
         CodeDoc("rare_classes", "warning", "A class has fewer rows than the cross-validation folds need."),
         CodeDoc("target_skewed", "info", "A regression target with heavy skew: model its logarithm."),
-        CodeDoc("target_leakage", "critical", "A column predicts the target almost perfectly on its own."),
+        CodeDoc("target_leakage", "critical", "A column predicts the target almost perfectly on its own (warning below a score of 0.98)."),
         CodeDoc("missing_values", "warning", "Feature columns with missing values: impute, or use a model that handles them."),
         CodeDoc("mostly_missing_column", "warning", "A column is at least 95% missing: drop it or keep only a missing flag."),
         CodeDoc("constant_column", "info", "A column with one value (or nearly): it carries no signal."),
@@ -64,6 +64,11 @@ def _cols(cols: list[ColumnProfile]) -> list[str]:
 def _names(cols: list[str], n: int = 4) -> str:
     shown = ", ".join(f"'{c}'" for c in cols[:n])
     return shown + (f" and {len(cols) - n} more" if len(cols) > n else "")
+
+
+def _v(items: list, one: str, many: str) -> str:
+    """The verb or noun that agrees with the number of items."""
+    return one if len(items) == 1 else many
 
 
 def _f(code: str, columns: list[str], message: str, advice: str, severity: str | None = None) -> Finding:
@@ -100,7 +105,7 @@ def check_target(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     out = []
     if t.n_missing:
         share = t.n_missing / p.table.n_rows
-        out.append(_f("target_missing", [t.name], f"{t.n_missing:,} rows ({share:.1%}) have no value in '{t.name}'",
+        out.append(_f("target_missing", [t.name], f"{t.n_missing:,} {'row' if t.n_missing == 1 else 'rows'} ({share:.1%}) {'has' if t.n_missing == 1 else 'have'} no value in '{t.name}'",
                       "drop these rows for training (they can be scored by the model later); do not impute a target"))
     if t.imbalance_ratio and t.imbalance_ratio >= th.imbalance_ratio:
         sev = "critical" if t.imbalance_ratio >= th.severe_imbalance_ratio else "warning"
@@ -128,7 +133,8 @@ def check_leakage(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
         _f("target_leakage", [s.column],
            f"'{s.column}' alone predicts the target with {s.metric} {s.score:.3f} (chance {s.baseline:.2f})",
            "check whether this column is known at prediction time; if it is derived from the target or recorded "
-           "after the outcome, drop it before training")
+           "after the outcome, drop it before training",
+           "critical" if s.score >= th.leakage_certain else "warning")
         for s in p.leakage
     ]
 
@@ -144,16 +150,16 @@ def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     if missing:
         worst = max(missing, key=lambda c: c.missing_share)
         out.append(_f("missing_values", _cols(missing),
-                      f"{len(missing)} feature columns have missing values (worst: '{worst.name}', {worst.missing_share:.1%})",
+                      f"{len(missing)} feature {_v(missing, 'column has', 'columns have')} missing values (worst: '{worst.name}', {worst.missing_share:.1%})",
                       "impute inside the pipeline: SimpleImputer(strategy='median') for numbers, 'most_frequent' for "
                       "categories, with add_indicator=True when missingness may carry signal; "
                       "HistGradientBoosting handles missing values natively"))
     if by_kind.get("empty"):
         out.append(_f("mostly_missing_column", _cols(by_kind["empty"]),
-                      f"{_names(_cols(by_kind['empty']))} are at least {th.mostly_missing:.0%} missing",
+                      f"{_names(_cols(by_kind['empty']))} {_v(by_kind['empty'], 'is', 'are')} at least {th.mostly_missing:.0%} missing",
                       "drop them, or keep only a was-missing flag (MissingIndicator) if the absence itself is informative"))
     if by_kind.get("constant"):
-        out.append(_f("constant_column", _cols(by_kind["constant"]), f"{_names(_cols(by_kind['constant']))} hold a single value",
+        out.append(_f("constant_column", _cols(by_kind["constant"]), f"{_names(_cols(by_kind['constant']))} {_v(by_kind['constant'], 'holds', 'hold')} a single value",
                       "drop them (VarianceThreshold does it inside a pipeline)"))
     near = [c for c in feats if c.top_values and c.top_values[0].share >= th.near_constant_top_share]
     if near:
@@ -161,7 +167,7 @@ def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
                       "keep them only if the rare values matter (a fraud flag may); otherwise drop them"))
     if by_kind.get("identifier"):
         ids = _cols(by_kind["identifier"])
-        out.append(_f("identifier_column", ids, f"{_names(ids)} look like identifiers",
+        out.append(_f("identifier_column", ids, f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}",
                       "drop them from the features; if rows repeat per id, pass it as --groups so GroupKFold keeps "
                       "an id's rows in one fold"))
     return out + _check_kinds(p, th, feats)
@@ -172,32 +178,32 @@ def _check_kinds(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list
     high = [c for c in feats if c.kind == "categorical" and c.n_distinct > th.one_hot_max_levels]
     if high:
         out.append(_f("high_cardinality", _cols(high),
-                      f"{_names([f'{c.name} ({c.n_distinct:,} levels)' for c in high])} have more than {th.one_hot_max_levels} levels",
+                      f"{_names([f'{c.name} ({c.n_distinct:,} levels)' for c in high])} {_v(high, 'has', 'have')} more than {th.one_hot_max_levels} levels",
                       "use TargetEncoder (cross-fitted, no leakage) or OneHotEncoder(max_categories=20, handle_unknown='infrequent_if_exist'); "
                       "HistGradientBoosting can take them as native categoricals"))
     codes = [c for c in feats if c.kind == "code" and c.n_distinct > 2]
     if codes:
-        out.append(_f("integer_code", _cols(codes), f"{_names(_cols(codes))} hold few distinct integers",
+        out.append(_f("integer_code", _cols(codes), f"{_names(_cols(codes))} {_v(codes, 'holds', 'hold')} few distinct integers",
                       "if the numbers are labels (a region code, a product type) rather than amounts, encode them with "
                       "OneHotEncoder, or pass --kind COL=categorical"))
     dts = [c for c in feats if c.kind == "datetime"]
     if dts:
-        out.append(_f("datetime_column", _cols(dts), f"{_names(_cols(dts))} hold dates",
+        out.append(_f("datetime_column", _cols(dts), f"{_names(_cols(dts))} {_v(dts, 'holds', 'hold')} dates",
                       "expand into year, month, day of week and hour (a FunctionTransformer), or days since a reference; "
                       "if rows are ordered in time, validate with TimeSeriesSplit (--time COL)"))
     texts = [c for c in feats if c.kind == "text"]
     if texts:
-        out.append(_f("free_text", _cols(texts), f"{_names(_cols(texts))} hold free text",
+        out.append(_f("free_text", _cols(texts), f"{_names(_cols(texts))} {_v(texts, 'holds', 'hold')} free text",
                       "vectorise with TfidfVectorizer (word or char n-grams) inside a ColumnTransformer; linear models "
                       "and naive Bayes work well on the result"))
     long = [c for c in texts if c.text and c.text.mean_length > th.long_text_chars]
     if long:
-        out.append(_f("long_text", _cols(long), f"{_names(_cols(long))} average over {th.long_text_chars:.0f} characters",
+        out.append(_f("long_text", _cols(long), f"{_names(_cols(long))} {_v(long, 'averages', 'average')} over {th.long_text_chars:.0f} characters",
                       "pretrained text embeddings (a sentence-transformer) usually beat TF-IDF trained from scratch; "
                       "feed the embeddings to a linear model or gradient boosting"))
     media = [c for c in p.columns if c.media]
     if media:
-        out.append(_f("media_paths", _cols(media), f"{_names(_cols(media))} hold paths to {media[0].media} files",
+        out.append(_f("media_paths", _cols(media), f"{_names(_cols(media))} {_v(media, 'holds', 'hold')} paths to {media[0].media} files",
                       "the signal is in the files, not their names: use a pretrained network (an image or audio model) "
                       "to embed them, then a tabular model on the embeddings"))
     return out + _check_numbers(p, th, feats)
@@ -208,12 +214,12 @@ def _check_numbers(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> li
     nums = [c for c in feats if c.kind in ("numeric", "count") and c.numeric]
     skewed = [c for c in nums if c.numeric and c.numeric.skew is not None and abs(c.numeric.skew) >= th.skew_heavy]
     if skewed:
-        out.append(_f("skewed_feature", _cols(skewed), f"{_names(_cols(skewed))} have |skew| of {th.skew_heavy:g} or more",
+        out.append(_f("skewed_feature", _cols(skewed), f"{_names(_cols(skewed))} {_v(skewed, 'has', 'have')} |skew| of {th.skew_heavy:g} or more",
                       "for linear, SVM and kNN models apply np.log1p (FunctionTransformer) to positive columns or "
                       "QuantileTransformer(output_distribution='normal'); tree models need nothing"))
     outl = [c for c in nums if c.numeric and c.numeric.outlier_share >= th.outlier_share]
     if outl:
-        out.append(_f("outliers", _cols(outl), f"{_names(_cols(outl))} have over {th.outlier_share:.0%} of values beyond 3 IQR",
+        out.append(_f("outliers", _cols(outl), f"{_names(_cols(outl))} {_v(outl, 'has', 'have')} over {th.outlier_share:.0%} of values beyond 3 IQR",
                       "check they are real; RobustScaler or QuantileTransformer limits their pull on linear and distance "
                       "models; tree models are robust to them"))
     stds = [c.numeric.std for c in nums if c.numeric and c.numeric.std]
@@ -225,18 +231,18 @@ def _check_numbers(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> li
              and c.numeric.negative_share == 0 and c.numeric.q01 is not None and _gap_above_zero(c)]
     if zeros:
         out.append(_f("suspicious_zeros", _cols(zeros),
-                      f"{_names([f'{c.name} ({c.numeric.zero_share:.1%} zeros)' for c in zeros if c.numeric])} are otherwise far above zero",
+                      f"{_names([f'{c.name} ({c.numeric.zero_share:.1%} zeros)' for c in zeros if c.numeric])} {_v(zeros, 'is', 'are')} otherwise far above zero",
                       "if 0 means 'not measured', replace it with NaN before imputing (SimpleImputer(missing_values=0)) "
                       "so the model does not learn from a fake value"))
     return out
 
 
 def _gap_above_zero(c: ColumnProfile) -> bool:
-    """Zeros sit far below the rest: the smallest non-zero quantile is well above zero."""
+    """Zeros sit far below the rest: even the smallest positive value is a sizeable share of the median."""
     s = c.numeric
-    if s is None or s.q25 is None or s.median is None or s.q25 <= 0:
+    if s is None or s.min_positive is None or not s.median or s.median <= 0:
         return False
-    return s.q25 >= 0.25 * s.median and s.zero_share < 0.25
+    return s.min_positive >= 0.2 * s.median
 
 
 def check_relations(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
@@ -244,7 +250,7 @@ def check_relations(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     if p.correlations:
         pairs = [f"{c.a}~{c.b} ({c.value:+.2f})" for c in p.correlations]
         cols = sorted({c.a for c in p.correlations} | {c.b for c in p.correlations})
-        out.append(_f("correlated_features", cols, f"{len(pairs)} strongly correlated pairs: {_names(pairs, 3)}",
+        out.append(_f("correlated_features", cols, f"{len(pairs)} strongly correlated {_v(pairs, 'pair', 'pairs')}: {_names(pairs, 3)}",
                       "linear models: prefer Ridge or ElasticNet, whose penalties share weight among correlated columns; "
                       "drop one of each pair if you need readable coefficients"))
         if len(p.correlations) >= th.many_correlated_pairs:
@@ -253,7 +259,7 @@ def check_relations(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
                           "features; tree ensembles cope without it"))
     nonlinear = extra.get("nonlinear", [])
     if nonlinear:
-        out.append(_f("nonlinear_feature", nonlinear, f"{_names(nonlinear)} relate to the target in a non-monotonic way",
+        out.append(_f("nonlinear_feature", nonlinear, f"{_names(nonlinear)} {_v(nonlinear, 'relates', 'relate')} to the target in a non-monotonic way",
                       "for linear models, bin them (KBinsDiscretizer(n_bins=10, encode='onehot')) or use "
                       "SplineTransformer; tree models capture this as is"))
     return out
@@ -263,7 +269,7 @@ def check_duplicates(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     out = []
     t = p.table
     if t.n_duplicate_rows:
-        out.append(_f("duplicate_rows", [], f"{t.n_duplicate_rows:,} rows ({t.duplicate_row_share:.1%}) repeat an earlier row",
+        out.append(_f("duplicate_rows", [], f"{t.n_duplicate_rows:,} {'row' if t.n_duplicate_rows == 1 else 'rows'} ({t.duplicate_row_share:.1%}) {'repeats' if t.n_duplicate_rows == 1 else 'repeat'} an earlier row",
                       "drop exact duplicates (DataFrame.drop_duplicates) or keep them in one CV fold (GroupKFold): "
                       "a copy in both train and test folds inflates the score"))
     for group in t.duplicate_columns:

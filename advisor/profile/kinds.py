@@ -132,8 +132,8 @@ def detect_identifier(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
         if _is_sequence(ev.values):
             return "identifier", "distinct integers in an increasing sequence"
         return "distinct integers, but not a sequence"
-    if ev.mean_words is not None and ev.mean_words <= 1.2:
-        return "identifier", f"{ev.distinct_share:.0%} distinct short codes"
+    if ev.mean_words is not None and ev.mean_words < th.text_min_words:
+        return "identifier", f"{ev.distinct_share:.0%} distinct short labels: one per row, like names or codes"
     return "unique values, but they read like text"
 
 

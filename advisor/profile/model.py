@@ -45,6 +45,7 @@ class NumericStats:
     outlier_share: float
     zero_share: float
     negative_share: float
+    min_positive: float | None = None
 
 
 @dataclass

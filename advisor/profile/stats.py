@@ -104,6 +104,7 @@ def numeric_stats(s: pd.Series) -> NumericStats | None:
         outlier_share=clean_float(outliers, 4) or 0.0,
         zero_share=clean_float(float(np.mean(arr == 0)), 4) or 0.0,
         negative_share=clean_float(float(np.mean(arr < 0)), 4) or 0.0,
+        min_positive=clean_float(arr[arr > 0].min()) if (arr > 0).any() else None,
     )
 
 

@@ -94,7 +94,8 @@ def infer_task(s: pd.Series, col: ColumnProfile, th: Thresholds, forced: str | N
         return "binary", "the target has exactly two values"
     if col.kind in ("categorical", "boolean"):
         return "multiclass", f"the target holds {n_classes} labels"
-    if col.numeric is not None and col.kind in ("code", "count") and n_classes <= th.class_max_distinct:
+    few = n_classes <= th.class_max_distinct and n_classes <= th.class_max_distinct_share * len(present)
+    if col.numeric is not None and col.kind in ("code", "count") and few:
         return "multiclass", f"the target holds integers with only {n_classes} distinct values"
     if col.numeric is not None:
         return "regression", f"the target is numeric with {n_classes:,} distinct values"

@@ -13,8 +13,9 @@ from typing import Any
 
 from advisor.load import LoadInfo
 from advisor.profile.model import Profile
+from advisor.ruletree.model import Advice
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass
@@ -40,5 +41,6 @@ class Report:
     settings: RunSettings
     profile: Profile
     facts: dict[str, Any]
+    advice: Advice | None = None
     timings: dict[str, float] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION

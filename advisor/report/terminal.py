@@ -1,0 +1,378 @@
+"""Terminal rendering with Rich: the report a person reads first, at 80 to 120 columns.
+
+Rich is imported inside the functions so that ``advisor --help`` and the core
+never load it. Without colour the output is plain text (Unicode box drawing
+only), which is what the golden files pin.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from advisor.report.markdown import (
+    SEVERITY_ORDER,
+    advice_of,
+    num,
+    pct,
+    prep_parts,
+    severity_counts,
+    size,
+    sureness,
+    timings_text,
+)
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "blue"}
+SEVERITY_MARK = {"critical": "✖", "warning": "▲", "info": "●"}
+MAX_PAIRS = 10  # the strongest pairs; the rest are in the other formats
+MAX_CLASSES = 15
+PLOTTED_KINDS = frozenset({"numeric", "count", "code"})
+ROLE_STYLE = {"target": "bold magenta", "dropped": "dim", "feature": ""}
+
+
+def render_terminal(report: Any, *, width: int = 100, color: bool = False) -> str:
+    """Render every section into an in-memory console and return its text."""
+    from rich.console import Console
+
+    buf = io.StringIO()
+    console = Console(
+        file=buf, width=width, force_terminal=color, color_system="truecolor" if color else None,
+        no_color=not color, legacy_windows=False, record=False, highlight=False, emoji=False,
+        soft_wrap=False,
+    )
+    for part in _sections(report, width):
+        console.print(part)
+    text = buf.getvalue()
+    if not color:  # Rich pads table rows; trailing blanks only make golden diffs noisy
+        text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    return text
+
+
+def _sections(report: Any, width: int) -> list[RenderableType]:
+    from rich.text import Text
+
+    p = report.profile
+    parts: list[RenderableType] = [*_header(report), *_target(p), *_columns(p, width), *_findings(p)]
+    parts += _target_distribution(p, width) + _relations(p) + _advice_terminal(advice_of(report), width)
+    parts += [Text(""), Text(f"timings: {timings_text(report)} · advisor {report.advisor_version}", style="dim")]
+    return parts
+
+
+def _rule(title: str) -> RenderableType:
+    from rich.rule import Rule
+
+    return Rule(f"[bold]{title}[/]", align="left", style="dim", characters="─")
+
+
+# ---------------------------------------------------------------- header and target
+
+
+def _header(report: Any) -> list[RenderableType]:
+    from rich.text import Text
+
+    src, t = report.source, report.profile.table
+    fmt = [src.format.upper() + (f" ({src.compression})" if src.compression else ""), size(src.size_bytes)]
+    if src.format in ("csv", "tsv"):
+        fmt += [src.encoding or "?", "delimiter '" + ("\\t" if src.delimiter == "\t" else str(src.delimiter)) + "'"]
+        if src.decimal and src.decimal != ".":
+            fmt.append(f"decimal '{src.decimal}'")
+    lines: list[RenderableType] = [
+        Text.assemble(("advisor profile  ", "bold"), (src.file_name, "bold cyan")),
+        Text(f"{t.n_rows:,} rows × {t.n_columns:,} columns · {pct(t.missing_share)} of cells missing · "
+             f"{t.n_duplicate_rows:,} duplicate rows"),
+        Text(" · ".join(fmt), style="dim"),
+    ]
+    if t.is_sample:
+        lines.append(Text(f"sample: statistics from {t.n_rows:,} of {t.n_rows_in_file:,} rows", style="yellow"))
+    lines += [Text(f"note: {n}", style="dim") for n in src.notes]
+    return lines
+
+
+def _target(p: Any) -> list[RenderableType]:
+    from rich.text import Text
+
+    t = p.target
+    if t is None:
+        line = Text.assemble(("no target: ", "bold"), ("unsupervised", "bold green"), f" ({p.task})")
+        return [Text(""), line, _indented(p.task_reason)]
+    out: list[RenderableType] = [
+        Text(""),
+        Text.assemble(("target ", "bold"), (t.name, "bold magenta"), " → ", (t.task, "bold green"),
+                      f" · {t.task_reason}"),
+        _indented(sureness(t)),
+    ]
+    if t.runners_up:
+        out.append(_indented("runners-up: " + ", ".join(t.runners_up)))
+    return out
+
+
+def _indented(text: str, style: str = "dim") -> RenderableType:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    return Padding(Text(text, style=style), (0, 0, 0, 2))
+
+
+# ---------------------------------------------------------------- columns
+
+
+def _columns(p: Any, width: int) -> list[RenderableType]:
+    """One row per column; the last cell is a box plot for numbers, the top value otherwise."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    name_w = min(max(len(c.name) for c in p.columns), 22 if width < 100 else 32)
+    fixed = name_w + max(len(c.kind) for c in p.columns) + len("feature") + len("missing") + len("distinct")
+    summaries = _summary_cells(p.columns, avail=max(12, width - fixed - 2 * 5))
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False,
+                  header_style="bold")
+    table.add_column("column", overflow="fold", min_width=name_w, max_width=name_w)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("role", no_wrap=True)
+    table.add_column("missing", justify="right", no_wrap=True)
+    table.add_column("distinct", justify="right", no_wrap=True)
+    table.add_column("values", overflow="ellipsis", no_wrap=True)
+    for c, summary in zip(p.columns, summaries, strict=True):
+        miss_style = "yellow" if c.missing_share >= 0.05 else ("dim" if not c.n_missing else "")
+        table.add_row(c.name, c.kind, c.role, Text(pct(c.missing_share), style=miss_style),
+                      f"{c.n_distinct:,}", summary, style=ROLE_STYLE.get(c.role, ""))
+    return [Text(""), _rule(f"columns ({len(p.columns)})"), table]
+
+
+def _summary_cells(columns: list[Any], avail: int) -> list[str]:
+    """Box plots with their min and max aligned across rows, sized to the space left."""
+    ranged = {c.name: (short(c.numeric.min), short(c.numeric.max)) for c in columns
+              if c.kind in PLOTTED_KINDS and c.numeric is not None and c.numeric.min is not None}
+    lo_w = max((len(lo) for lo, _ in ranged.values()), default=0)
+    hi_w = max((len(hi) for _, hi in ranged.values()), default=0)
+    plot_w = min(16, avail - lo_w - hi_w - 2)
+    out = []
+    for c in columns:
+        if c.name in ranged:
+            lo, hi = ranged[c.name]
+            middle = boxplot(c.numeric, plot_w) if plot_w >= 6 else ".."
+            out.append(f"{lo:>{lo_w}} {middle} {hi}")
+        elif c.datetime_min or c.datetime_max:
+            out.append(f"{c.datetime_min or '?'} .. {c.datetime_max or '?'}")
+        elif c.top_values:
+            out.append(f"{c.top_values[0].value} {pct(c.top_values[0].share)}")
+        else:
+            out.append("")
+    return out
+
+
+def short(v: float | None) -> str:
+    """Three significant digits, k/M suffixes: a box plot's ends need no more precision."""
+    if v is None:
+        return "?"
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if abs(v) >= limit:
+            return f"{v / limit:.3g}{suffix}"
+    if v != 0 and abs(v) < 1e-3:
+        return f"{v:.1e}"
+    return f"{v:.3g}" if not float(v).is_integer() else f"{v:.0f}"
+
+
+def boxplot(s: Any, w: int) -> str:
+    """A one-line box plot over [min, max]: whiskers q01..q99, box q25..q75, median '┃'."""
+    lo, hi = s.min, s.max
+    if lo is None or hi is None or hi <= lo:
+        return "─" * w
+
+    def at(v: float | None, default: float) -> int:
+        v = default if v is None else v
+        return max(0, min(w - 1, round((v - lo) / (hi - lo) * (w - 1))))
+
+    cells = [" "] * w
+    for i in range(at(s.q01, lo), at(s.q99, hi) + 1):
+        cells[i] = "─"
+    for i in range(at(s.q25, lo), at(s.q75, hi) + 1):
+        cells[i] = "━"
+    cells[at(s.median, lo)] = "┃"
+    cells[0] = cells[0] if cells[0] != " " else "·"
+    cells[-1] = cells[-1] if cells[-1] != " " else "·"
+    return "".join(cells)
+
+
+# ---------------------------------------------------------------- findings
+
+
+def _findings(p: Any) -> list[RenderableType]:
+    """Findings by severity, worst first; message, columns and advice hang under the code."""
+    from rich.table import Table
+    from rich.text import Text
+
+    counts = severity_counts(p.findings)
+    summary = " · ".join(f"{n} {sev}" for sev, n in counts.items())
+    out: list[RenderableType] = [Text(""), _rule(f"findings ({summary})")]
+    if not p.findings:
+        return [*out, Text("nothing to flag", style="dim")]
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for sev in SEVERITY_ORDER:
+        for f in (f for f in p.findings if f.severity == sev):
+            style = SEVERITY_STYLE.get(sev, "")
+            grid.add_row(Text(SEVERITY_MARK.get(sev, "-"), style=style),
+                         Text.assemble((f.code, f"bold {style}"), (f"  {sev}", style)))
+            grid.add_row("", Text(f.message))
+            if f.columns:
+                grid.add_row("", _hanging("in", _some(f.columns), "cyan"))
+            grid.add_row("", _hanging("→", f.advice, "dim"))
+    return [*out, grid]
+
+
+def _hanging(mark: str, text: str, style: str) -> RenderableType:
+    """``mark`` then ``text`` whose wrapped lines stay indented under its first word."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(ratio=1, style=style)
+    grid.add_row(mark, Text(text))
+    return grid
+
+
+def _some(names: list[str], n: int = 8) -> str:
+    """Up to ``n`` column names; a long list would push the advice off the screen."""
+    shown = ", ".join(names[:n])
+    return shown + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
+# ---------------------------------------------------------------- target, relations
+
+
+def _target_distribution(p: Any, width: int) -> list[RenderableType]:
+    """Class bars for classification, quantiles and a box plot for regression."""
+    t = p.target
+    if t is None:
+        return []
+    if t.classes:
+        return _class_bars(t, width)
+    return _target_numbers(t, width) if t.numeric is not None else []
+
+
+def _target_numbers(t: Any, width: int) -> list[RenderableType]:
+    from rich.table import Table
+    from rich.text import Text
+
+    s, keys = t.numeric, ("min", "q25", "median", "q75", "max", "mean", "std", "skew")
+    grid = Table.grid(padding=(0, 2))
+    for _ in keys:
+        grid.add_column(justify="right")
+    grid.add_row(*[Text(k, style="dim") for k in keys])
+    grid.add_row(*[num(getattr(s, k)) for k in keys])
+    plot = f"{short(s.min)} {boxplot(s, min(40, width - 20))} {short(s.max)}"
+    return [Text(""), _rule(f"target '{t.name}' distribution"), Text(plot), grid]
+
+
+def _class_bars(t: Any, width: int) -> list[RenderableType]:
+    """One bar per class, scaled to the largest, so imbalance is visible at a glance."""
+    from rich.table import Table
+    from rich.text import Text
+
+    bar_w = 24 if width < 100 else 40
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(overflow="ellipsis", no_wrap=True, max_width=24)
+    grid.add_column(justify="right")
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right")
+    top = max(c.share for c in t.classes) or 1.0
+    for c in t.classes[:MAX_CLASSES]:
+        bar = "█" * max(1, round(c.share / top * bar_w)) if c.count else ""
+        grid.add_row(c.label, f"{c.count:,}", Text(bar.ljust(bar_w), style="magenta"), pct(c.share))
+    out: list[RenderableType] = [Text(""), _rule(f"classes of '{t.name}' ({t.n_classes})"), grid]
+    if len(t.classes) > MAX_CLASSES:
+        out.append(Text(f"and {len(t.classes) - MAX_CLASSES} smaller classes", style="dim"))
+    if t.imbalance_ratio:
+        out.append(Text(f"imbalance {t.imbalance_ratio:.2f} : 1 · minority share {pct(t.minority_share)}", style="dim"))
+    return out
+
+
+def _relations(p: Any) -> list[RenderableType]:
+    from rich.table import Table
+    from rich.text import Text
+
+    out: list[RenderableType] = []
+    if p.correlations:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(overflow="fold")
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right")
+        for c in p.correlations[:MAX_PAIRS]:
+            grid.add_row(f"{c.a} ~ {c.b}", Text(c.method, style="dim"), f"{c.value:+.2f}")
+        out += [Text(""), _rule(f"correlated pairs ({len(p.correlations)})"), grid]
+        if len(p.correlations) > MAX_PAIRS:
+            more = len(p.correlations) - MAX_PAIRS
+            out.append(Text(f"and {more} more (all of them in --format md, json or html)", style="dim"))
+    if p.leakage:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(overflow="fold", style="bold red")
+        grid.add_column(no_wrap=True)
+        for s in p.leakage:
+            grid.add_row(s.column, f"{s.metric} {s.score:.3f} alone (chance {s.baseline:.2f})")
+        out += [Text(""), _rule("leakage suspects"), grid]
+    return out
+
+
+# ---------------------------------------------------------------- advice
+
+
+def _advice_terminal(advice: Any, width: int) -> list[RenderableType]:
+    """The rule tree's walk and its candidates; nothing until the Report carries advice."""
+    if advice is None:
+        return []
+    from rich.text import Text
+
+    out: list[RenderableType] = [Text(""), _rule(f"advice: {advice.outcome}")]
+    out.append(Text("path: " + " → ".join(advice.path), style="dim"))
+    out += [_advice_trace(advice.trace), *_advice_candidates(advice.candidates)]
+    for title, items in (("assumed", advice.assumptions), ("note", advice.notes)):
+        out += [Text(f"{title}: {item}", style="yellow" if title == "assumed" else "dim") for item in items]
+    out.append(Text(f"rules: {advice.rules_source}", style="dim"))
+    return out
+
+
+def _advice_trace(trace: list[Any]) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for s in trace:
+        mark = Text("yes" if s.answer == "yes" else "no ", style="green" if s.answer == "yes" else "red")
+        line = Text.assemble(s.question, (f"  {s.fact} = {s.value}", "dim"))
+        if s.origin != "map":
+            line.append(f"  [{s.origin}]", style="cyan")
+        if s.assumed:
+            line.append("  (assumed)", style="yellow")
+        if s.note:
+            line.append(f"  {s.note}", style="dim")
+        grid.add_row(mark, line)
+    return grid
+
+
+def _advice_candidates(candidates: list[Any]) -> list[RenderableType]:
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_column(ratio=1)
+    for i, c in enumerate(candidates, 1):
+        traits = [c.family, c.interpretability.replace("_", " ")]
+        traits += [t for t, on in (("predict_proba", c.predict_proba), ("partial_fit", c.partial_fit)) if on]
+        grid.add_row(f"{i}.", Text.assemble((c.name, "bold green"), (f"  {c.origin} · {', '.join(traits)}", "dim")))
+        grid.add_row("", Text(c.why))
+        for step in c.preparation:
+            _sid, component, columns, reason = prep_parts(step)
+            grid.add_row("", Text(f"prepare: {component} on {', '.join(columns) or 'all'}: {reason}", style="dim"))
+        if c.try_next:
+            grid.add_row("", Text("if it does not work: " + ", ".join(c.try_next), style="dim"))
+    return [Text(""), Text("candidates", style="bold"), grid]

@@ -1,0 +1,330 @@
+"""Golden files for the terminal, Markdown and JSON reports, plus checks on HTML and the schema.
+
+The tables are the bundled penguins and CSVs written at test time from
+scikit-learn's bundled loaders (no network). Timings, file paths and the
+advisor version are masked before comparing. To refresh the goldens after an
+intended change, run::
+
+    ADVISOR_UPDATE_GOLDENS=1 .venv/bin/pytest tests/test_render_golden.py
+
+and review the diff in ``tests/golden/``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from advisor.pipeline import build_profile_report, bundled_path
+from advisor.report.html import render_html
+from advisor.report.jsonout import render_json
+from advisor.report.markdown import render_markdown
+from advisor.report.terminal import render_terminal
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).parent / "golden"
+SCHEMA = ROOT / "schemas" / "report.schema.json"
+UPDATE = os.environ.get("ADVISOR_UPDATE_GOLDENS") == "1"
+
+# name -> (file written by _write_tables or the bundled file, build_profile_report options)
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "penguins": ("<bundled>", {"target": "species"}),
+    "diabetes": ("diabetes.csv", {"target": "target"}),
+    "breast_cancer": ("breast_cancer.csv", {"target": "target"}),
+    "linnerud_weight": ("linnerud.csv", {"target": "Weight", "task": "regression"}),
+    "iris_unlabelled": ("iris.csv", {}),
+}
+RICH_ENV = ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE",
+            "JUPYTER_COLUMNS", "JUPYTER_LINES", "TERM", "COLORTERM")
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(autouse=True)
+def _pinned_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich reads the terminal's size and colour wishes from the environment: pin them."""
+    for name in RICH_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+
+
+@pytest.fixture(scope="module")
+def table_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """CSVs from scikit-learn's bundled datasets, written the same way every run."""
+    from sklearn import datasets
+
+    out = tmp_path_factory.mktemp("tables")
+    datasets.load_diabetes(as_frame=True).frame.to_csv(out / "diabetes.csv", index=False)
+    datasets.load_breast_cancer(as_frame=True).frame.to_csv(out / "breast_cancer.csv", index=False)
+    datasets.load_linnerud(as_frame=True).frame.to_csv(out / "linnerud.csv", index=False)
+    datasets.load_iris(as_frame=True).frame.drop(columns="target").to_csv(out / "iris.csv", index=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def reports(table_dir: Path) -> dict[str, Any]:
+    """Each case profiled once per module (seed pinned to 0); a failure is kept, not raised here."""
+    built: dict[str, Any] = {}
+    for name, (file, options) in CASES.items():
+        path = bundled_path() if file == "<bundled>" else table_dir / file
+        try:
+            built[name] = build_profile_report(str(path), seed=0, **options)
+        except Exception as exc:  # reported by the test that needs this case
+            built[name] = exc
+    return built
+
+
+def _report(reports: dict[str, Any], name: str) -> Any:
+    report = reports[name]
+    if isinstance(report, Exception):
+        raise report
+    return report
+
+
+# ---------------------------------------------------------------- golden helper
+
+
+def _mask(text: str, table_dir: Path) -> str:
+    """Blank out what changes between runs and machines: paths and timings."""
+    text = text.replace(str(table_dir), "<tables>").replace(str(ROOT), "<repo>")
+    text = re.sub(r"(?m)^timings: .*$", "timings: <masked>", text)
+    return re.sub(r"(?m)^_Timings: .*$", "_Timings: <masked>_", text)
+
+
+def _mask_json(text: str) -> str:
+    data = json.loads(text)
+    data["source"]["path"] = "<path>"
+    data["advisor_version"] = "<version>"
+    data["timings"] = dict.fromkeys(data["timings"], 0.0)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def assert_golden(name: str, text: str) -> None:
+    """Compare with ``tests/golden/name``, or write it when ADVISOR_UPDATE_GOLDENS=1."""
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        return
+    assert path.exists(), f"no golden file {path}; create it with ADVISOR_UPDATE_GOLDENS=1"
+    expected = path.read_text(encoding="utf-8")
+    assert text == expected, f"{name} differs from its golden file; if intended, rerun with ADVISOR_UPDATE_GOLDENS=1"
+
+
+# ---------------------------------------------------------------- goldens
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_terminal_golden(reports: dict[str, Any], table_dir: Path, name: str) -> None:
+    """The plain 80-column terminal report, byte for byte (rendered twice: no hidden state)."""
+    report = _report(reports, name)
+    first = render_terminal(report, width=80, color=False)
+    assert render_terminal(report, width=80, color=False) == first
+    assert_golden(f"{name}.terminal.txt", _mask(first, table_dir))
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_markdown_golden(reports: dict[str, Any], table_dir: Path, name: str) -> None:
+    report = _report(reports, name)
+    first = render_markdown(report)
+    assert render_markdown(report) == first
+    assert_golden(f"{name}.md", _mask(first, table_dir))
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_json_golden(reports: dict[str, Any], name: str) -> None:
+    report = _report(reports, name)
+    first = render_json(report)
+    assert render_json(report) == first
+    assert_golden(f"{name}.json", _mask_json(first))
+
+
+def test_profile_is_reproducible(table_dir: Path) -> None:
+    """Two runs on the same file give the same JSON: the goldens pin behaviour, not luck."""
+    runs = [build_profile_report(str(table_dir / "breast_cancer.csv"), target="target", seed=0) for _ in range(2)]
+    assert _mask_json(render_json(runs[0])) == _mask_json(render_json(runs[1]))
+
+
+# ---------------------------------------------------------------- schema
+
+
+def test_committed_schema_is_not_stale() -> None:
+    """Regenerate with: .venv/bin/python -m advisor.report.schema > schemas/report.schema.json"""
+    from advisor.report.schema import report_schema
+
+    assert SCHEMA.read_text(encoding="utf-8") == json.dumps(report_schema(), indent=2) + "\n"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_json_validates_against_schema(reports: dict[str, Any], name: str) -> None:
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(json.loads(render_json(_report(reports, name)))))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
+# ---------------------------------------------------------------- format checks
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("name", list(CASES))
+def test_terminal_fits_width(reports: dict[str, Any], name: str, width: int) -> None:
+    from rich.cells import cell_len
+
+    for color in (False, True):
+        text = render_terminal(_report(reports, name), width=width, color=color)
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+        too_long = [line for line in plain.splitlines() if cell_len(line) > width]
+        assert not too_long, f"lines wider than {width}: {too_long[:3]}"
+        assert ("\x1b[" in text) == color
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_markdown_has_no_ansi_and_masks_timings_last(reports: dict[str, Any], name: str) -> None:
+    text = render_markdown(_report(reports, name))
+    assert "\x1b" not in text
+    assert text.rstrip("\n").splitlines()[-1].startswith("_Timings:")
+
+
+class _Collector(HTMLParser):
+    """Every tag with its attributes, and the page's visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_html_is_self_contained(reports: dict[str, Any], name: str) -> None:
+    """No CDN, no fetched fonts or images; the data shows up as text."""
+    report = _report(reports, name)
+    page = render_html(report)
+    parser = _Collector()
+    parser.feed(page)
+    parser.close()
+    assert parser.tags[0][0] == "html"
+    assert not [t for t, _ in parser.tags if t in ("script", "link", "img", "iframe", "object", "embed")]
+    for tag, attrs in parser.tags:
+        for key in ("src", "href", "xlink:href", "srcset"):
+            value = attrs.get(key) or ""
+            assert not re.match(r"\s*(https?:)?//", value), f"<{tag} {key}={value}> fetches from the network"
+    assert not re.search(r"@import|url\(", page)
+    assert "http://" not in page and "https://" not in page
+    text = "".join(parser.text)
+    for col in report.profile.columns:
+        assert col.name in text
+    for code in report.profile.finding_codes():
+        assert code in text
+
+
+def test_html_escapes_data() -> None:
+    report = _tiny_report()
+    report.profile.columns[0].name = "<script>alert(1)</script>"
+    page = render_html(report)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_renderers_do_not_import_rich_at_module_level() -> None:
+    """``advisor --help`` must stay fast: importing the renderers may not pull in Rich."""
+    code = ("import sys, advisor.report.terminal, advisor.report.markdown, advisor.report.html; "
+            "print(sorted(m for m in sys.modules if m == 'rich' or m.startswith('rich.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- advice section (stand-in)
+
+
+def _tiny_report() -> Any:
+    """The penguins report, built once and copied: cheap to decorate per test."""
+    global _TINY
+    if _TINY is None:
+        _TINY = build_profile_report(str(bundled_path()), target="species", seed=0)
+    return copy.deepcopy(_TINY)
+
+
+_TINY: Any = None
+
+
+def _advice_stand_in(mermaid: bool = True) -> SimpleNamespace:
+    """The shape of advisor.ruletree.model.Advice, hand-built so the sections are exercised now."""
+    step = SimpleNamespace
+    prep = SimpleNamespace(id="impute_numeric", component="SimpleImputer", columns=["bill_length_mm", "body_mass_g"],
+                           reason="missing values in numeric features")
+    candidates = [
+        SimpleNamespace(name="LinearSVC", origin="map", why="the map's first choice for < 100K samples",
+                        try_next=["KNeighborsClassifier", "SVC"], interpretability="glass_box",
+                        interpretability_reason="one weight per feature", partial_fit=False, predict_proba=False,
+                        family="linear", preparation=[prep, ("scale", "StandardScaler", [], "SVMs need scaled inputs")]),
+        SimpleNamespace(name="HistGradientBoostingClassifier", origin="advisor", why="handles missing values <natively>",
+                        try_next=[], interpretability="black_box", interpretability_reason="hundreds of trees",
+                        partial_fit=False, predict_proba=True, family="tree_ensemble", preparation=[]),
+    ]
+    advice = SimpleNamespace(
+        trace=[
+            step(node_id="start_samples", question="more than 50 samples?", fact="n_samples", value=344,
+                 answer="yes", origin="map", assumed=False, note=None),
+            step(node_id="predicting_category", question="predicting a category?", fact="predicting_category",
+                 value=True, answer="yes", origin="map", assumed=False, note=None),
+            step(node_id="text_data", question="working with text data?", fact="has_text_columns", value=None,
+                 answer="no", origin="advisor", assumed=True, note="no column holds free text"),
+        ],
+        path=["start_samples", "predicting_category", "text_data", "linear_svc"],
+        outcome="classification",
+        candidates=candidates,
+        assumptions=["treated 'year' as a number | not a label"],
+        notes=["rules from the bundled map"],
+        rules_source="bundled",
+    )
+    if mermaid:
+        advice.mermaid = "flowchart TD\n  start_samples -->|yes| predicting_category\n"
+    return advice
+
+
+def test_advice_sections_render_when_present() -> None:
+    report = _tiny_report()
+    report.advice = _advice_stand_in()
+    term = render_terminal(report, width=80)
+    for text in ("advice: classification", "LinearSVC", "HistGradientBoostingClassifier", "(assumed)",
+                 "StandardScaler on all", "SimpleImputer on bill_length_mm, body_mass_g", "KNeighborsClassifier"):
+        assert text in term
+    assert max(len(line) for line in term.splitlines()) <= 80
+    md = render_markdown(report)
+    assert "## Advice" in md and "```mermaid\nflowchart TD\n  start_samples -->|yes| predicting_category\n```" in md
+    assert "not a label" in md and "year' as a number \\| not" in md
+    assert md.rstrip("\n").splitlines()[-1].startswith("_Timings:")
+    page = render_html(report)
+    assert "<h2>Advice</h2>" in page and "&lt;natively&gt;" in page and "glass box" in page
+
+
+def test_advice_sections_skip_when_absent() -> None:
+    from advisor.report.html import _advice_html
+    from advisor.report.markdown import _advice_markdown
+    from advisor.report.terminal import _advice_terminal
+
+    assert _advice_html(None) == "" and _advice_markdown(None) == [] and _advice_terminal(None, 80) == []
+    report = _tiny_report()
+    report.advice = _advice_stand_in(mermaid=False)
+    assert "```mermaid" not in render_markdown(report)
+    report.advice = None
+    assert "Advice" not in render_markdown(report) and "advice:" not in render_terminal(report)
