@@ -86,7 +86,9 @@ def test_output_into_missing_folder(cli, penguins_path, tmp_path):
     (["profile", "{pen}", "--format", "pdf"], "must be one of"),
     (["profile", "{pen}", "-o", "{tmp}/r.pdf"], "cannot tell the format"),
     (["profile", "{pen}", "--task", "regression", "--target", "species"], "holds labels"),
-    (["profile", "{pen}", "--answer", "few-features-important=maybe"], "yes or no"),
+    (["profile", "{pen}", "--answer", "few-features-important=maybe"], "must be yes, no, true or false"),
+    (["profile", "{pen}", "--answer", "few-features-importnt=yes"], "Did you mean 'few-features-important'"),
+    (["profile", "{pen}", "--n-clusters", "1"], "at least 2"),
     (["profile", "{pen}", "--bogus"], "unrecognized arguments"),
     (["frobnicate"], "invalid choice"),
 ])
@@ -129,3 +131,33 @@ def test_python_dash_m_and_console_script(penguins_path):
     assert res.returncode == 0 and json.loads(res.stdout)["profile"]["table"]["n_rows"] == 344
     res = subprocess.run([sys.executable, "-m", "advisor", "profile", "nope.csv"], capture_output=True, text=True, check=False)
     assert res.returncode == 2 and res.stderr.count("\n") == 1 and res.stdout == ""
+
+
+def test_rules_check_show_and_a_broken_tree(cli, tmp_path, penguins_path):
+    code, out, _ = cli("rules", "check")
+    assert code == 0 and "rules are valid" in out
+    code, out, _ = cli("rules", "show")
+    assert code == 0 and "predicting a category?" in out and "+ advisor" in out
+    code, out, _ = cli("rules", "show", "--mermaid")
+    assert code == 0 and out.startswith("flowchart")
+    from advisor.ruletree import default_rules_dir
+
+    broken = tmp_path / "house"
+    broken.mkdir()
+    text = (default_rules_dir() / "flowchart.yaml").read_text()
+    (broken / "flowchart.yaml").write_text(text.replace("fact: n_samples, op: gt", "fact: n_sample, op: gt"))
+    code, out, err = cli("rules", "check", broken)
+    assert code == 2 and "unknown fact 'n_sample'" in err and "Did you mean 'n_samples'" in err
+    code, out, err = cli("profile", penguins_path, "--rules", broken)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "flowchart.yaml:" in err
+
+
+def test_profile_report_carries_the_advice(cli, penguins_path):
+    code, out, _ = cli("profile", penguins_path, "--target", "species", "--format", "json")
+    advice = json.loads(out)["advice"]
+    assert advice["outcome"] == "classification"
+    assert advice["path"][:3] == ["start", "enough_samples", "predicting_category"]
+    assert {c["origin"] for c in advice["candidates"]} == {"map", "advisor"}
+    assert advice["mermaid"].startswith("flowchart")
+    code, out, _ = cli("profile", penguins_path, "--target", "species", "--format", "md")
+    assert "```mermaid" in out
