@@ -213,3 +213,18 @@ def test_error_messages_are_one_line(tmp_path: Path):
     with pytest.raises(InputError) as info:
         load_table(tmp_path / "missing\nname.csv")
     assert "\n" not in str(info.value)
+
+
+def test_types_that_change_after_the_first_block_still_load(write):
+    # The streaming reader types columns from its first block; a later decimal or late
+    # first value must not break the read.
+    first = "\n".join(f"{i},,x" for i in range(200_000))
+    path = write("late.csv", "n,late,s\n" + first + "\n1.5,7.25,y\n")
+    t = load_table(path)
+    assert len(t.frame) == 200_001
+    assert t.frame["n"].iloc[-1] == 1.5 and t.frame["late"].iloc[-1] == 7.25
+
+
+def test_empty_first_block_then_header_only_error(write):
+    with pytest.raises(InputError, match="header row but no data"):
+        load_table(write("h.csv", "a;b\n"))

@@ -87,12 +87,7 @@ def profile_frame(
     sample_idx = None
     if n_rows > settings.stats_sample_rows:
         sample_idx = np.sort(rng.choice(n_rows, size=settings.stats_sample_rows, replace=False))
-    columns = []
-    for i, name in enumerate(frame.columns):
-        if stop():
-            raise Cancelled("profiling was cancelled")
-        report(f"column {name}", i / max(len(frame.columns), 1) * 0.6)
-        columns.append(_profile_column(name, frame[name], sample_idx, hints.get(name), settings))
+    columns = _profile_columns(frame, sample_idx, hints, settings, report, stop)
     report("target and task", 0.6)
     choice_target, task_name, task_reason, target_profile = _target_and_task(frame, columns, target, no_target, task, settings)
     report("duplicates", 0.65)
@@ -147,6 +142,38 @@ def _normalise_answers(answers: Mapping[str, str]) -> dict[str, str]:
     for key, value in answers.items():
         v = str(value).strip().lower()
         out[key.replace("-", "_")] = {"true": "yes", "y": "yes", "false": "no", "n": "no"}.get(v, v)
+    return out
+
+
+def _profile_columns(frame: pd.DataFrame, sample_idx: np.ndarray | None, hints: dict[str, str], settings: Settings,
+                     report: Progress, stop: Callable[[], bool]) -> list[ColumnProfile]:
+    """Profile every column; on big tables two threads share the work (pyarrow and numpy release the GIL).
+
+    Results are collected in column order, so threading never changes the report.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = list(frame.columns)
+
+    def one(name: str) -> ColumnProfile:
+        if stop():
+            raise Cancelled("profiling was cancelled")
+        return _profile_column(name, frame[name], sample_idx, hints.get(name), settings)
+
+    workers = min(4, os.cpu_count() or 1) if len(frame) * len(names) >= 2_000_000 else 1
+    if workers == 1:
+        out = []
+        for i, name in enumerate(names):
+            report(f"column {name}", i / max(len(names), 1) * 0.6)
+            out.append(one(name))
+        return out
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(one, name) for name in names]
+        out = []
+        for i, future in enumerate(futures):
+            out.append(future.result())
+            report(f"column {names[i]}", (i + 1) / len(names) * 0.6)
     return out
 
 
@@ -237,8 +264,7 @@ def _table_stats(frame: pd.DataFrame, columns: list[ColumnProfile], n_rows_in_fi
     from advisor.profile.stats import clean_float
 
     n = len(frame)
-    row_hash = pd.util.hash_pandas_object(frame, index=False)
-    n_dup = int(row_hash.duplicated().sum())
+    n_dup = _count_duplicate_rows(frame, columns)
     missing = sum(c.n_missing for c in columns)
     return TableStats(
         n_rows=n, n_rows_in_file=n_rows_in_file, n_columns=frame.shape[1],
@@ -250,19 +276,37 @@ def _table_stats(frame: pd.DataFrame, columns: list[ColumnProfile], n_rows_in_fi
     )
 
 
-def _duplicate_columns(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[list[str]]:
+def _count_duplicate_rows(frame: pd.DataFrame, columns: list[ColumnProfile]) -> int:
+    """Rows equal to an earlier row, from per-column factorized codes mixed into one 64-bit key."""
+    import numpy as np
     import pandas as pd
 
+    if any(c.n_missing == 0 and c.n_distinct == len(frame) for c in columns):
+        return 0  # a complete, all-distinct column makes every row unique
+    key = np.zeros(len(frame), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for name in frame.columns:
+            codes, _ = pd.factorize(frame[name], use_na_sentinel=False)
+            key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ (codes.astype(np.uint64) + np.uint64(0x632BE59BD9B4E019))
+            key ^= key >> np.uint64(29)
+    return int(pd.Series(key).duplicated().sum())
+
+
+def _duplicate_columns(frame: pd.DataFrame, columns: list[ColumnProfile]) -> list[list[str]]:
+    """Groups of identical columns; only columns alike in dtype, missing and distinct counts are compared."""
     groups: dict[tuple[str, int, int], list[str]] = {}
     for col in columns:
         if col.kind in ("empty", "constant"):
             continue  # reported on their own
-        h = int(pd.util.hash_pandas_object(frame[col.name], index=False).sum() % (1 << 61))
-        groups.setdefault((str(frame[col.name].dtype), col.n_missing, h), []).append(col.name)
+        groups.setdefault((col.dtype, col.n_missing, col.n_distinct), []).append(col.name)
     out = []
     for names in groups.values():
-        if len(names) > 1 and all(frame[names[0]].equals(frame[other]) for other in names[1:]):
-            out.append(names)
+        while len(names) > 1:
+            first, rest = names[0], names[1:]
+            same = [other for other in rest if frame[first].equals(frame[other])]
+            if same:
+                out.append([first, *same])
+            names = [other for other in rest if other not in same]
     return sorted(out)
 
 

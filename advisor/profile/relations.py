@@ -3,9 +3,9 @@
 * strongly correlated feature pairs: Spearman for numbers, bias-corrected
   Cramér's V for categories;
 * leakage suspects: a column that predicts the target almost perfectly on its
-  own, found by a quick one-column model under cross-validation;
-* non-linear columns: a one-column tree beats a one-column linear model by a
-  margin, so binning (KBinsDiscretizer) or splines help linear models;
+  own, found by a quick one-column model under cross-validation (onecol.py);
+* non-linear columns: a one-column binned model beats a one-column linear
+  model by a margin, so binning (KBinsDiscretizer) or splines help linear models;
 * the share of features an L1 model drops (regression), the evidence for the
   map's "few features should be important?".
 """
@@ -105,74 +105,45 @@ def cramers_v(a: np.ndarray, b: np.ndarray) -> float | None:
 def one_column_scores(
     frame: pd.DataFrame, y: pd.Series, task: str, feats: list[ColumnProfile], settings: Settings
 ) -> list[OneColumnScore]:
-    """Cross-validated score of a tree (and a linear model) on each single feature."""
+    """Cross-validated score of a lookup model (and a linear one) on each single feature."""
     import numpy as np
+
+    from advisor.profile import onecol
 
     mask = y.notna().to_numpy()
     frame, y = frame.loc[mask], y.loc[mask]
     if len(y) < 20:
         return []
+    classify = task in ("binary", "multiclass")
+    target = onecol.encode_target(y, classify, settings.seed)
+    if target is None:
+        return []
+    metric = "balanced_accuracy" if classify else "r2"
+    baseline = 1 / target.n_classes if classify else 0.0
     scores = []
     for col in feats:
         if col.kind not in NUMERIC_KINDS and col.kind not in CATEGORY_KINDS:
             continue
-        x = _encode_one(frame[col.name], col)
-        try:
-            score = _cv_one(x, y, task, settings.seed, numeric=col.kind in NUMERIC_KINDS)
-        except (ValueError, ArithmeticError):  # a column sklearn cannot fit on is no leak
-            score = None
-        if score is not None:
-            scores.append(OneColumnScore(col.name, *score))
-    del np
+        if col.kind in NUMERIC_KINDS:
+            x = frame[col.name].to_numpy(dtype="float64", na_value=np.nan)
+            codes = onecol.bin_numeric(x)
+        else:
+            x = np.full(len(frame), np.nan)
+            codes, _ = _factorize(frame[col.name])
+        lookup = onecol.lookup_score(codes, target)
+        linear = onecol.linear_score(x, codes, target) if col.kind in NUMERIC_KINDS else None
+        scores.append(OneColumnScore(col.name, lookup, linear, baseline, metric))
     return scores
 
 
-def _encode_one(s: pd.Series, col: ColumnProfile) -> np.ndarray:
+def _factorize(s: pd.Series) -> tuple[np.ndarray, int]:
     import numpy as np
+    import pandas as pd
 
-    if col.kind in NUMERIC_KINDS:
-        return s.to_numpy(dtype="float64", na_value=np.nan).reshape(-1, 1)
-    codes = s.astype("category").cat.codes.to_numpy().astype("float64")
-    codes[codes < 0] = np.nan
-    return codes.reshape(-1, 1)
-
-
-def _cv_one(x: np.ndarray, y: pd.Series, task: str, seed: int, numeric: bool) -> tuple[float, float | None, float, str] | None:
-    import numpy as np
-    from sklearn.linear_model import LinearRegression, LogisticRegression
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
-    x = np.clip(np.where(np.isfinite(x), x, np.nan), -1e30, 1e30)
-    x = np.where(np.isnan(x), np.nanmedian(x) if np.isfinite(x).any() else 0.0, x)
-    classify = task in ("binary", "multiclass")
-    if classify:
-        yv = y.astype(str).to_numpy()
-        _, counts = np.unique(yv, return_counts=True)
-        folds = int(min(3, counts.min()))
-        if folds < 2:
-            return None
-        cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        tree = DecisionTreeClassifier(max_depth=6, min_samples_leaf=5, random_state=seed)
-        linear = LogisticRegression(max_iter=200)
-        metric, baseline = "balanced_accuracy", 1 / len(counts)
-    else:
-        yv = y.to_numpy(dtype="float64")
-        cv = KFold(3, shuffle=True, random_state=seed)
-        tree = DecisionTreeRegressor(max_depth=6, min_samples_leaf=5, random_state=seed)
-        linear = LinearRegression()
-        metric, baseline = "r2", 0.0
-    lin_model = make_pipeline(StandardScaler(), linear) if numeric else make_pipeline(
-        OneHotEncoder(handle_unknown="ignore"), linear)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t = float(np.mean(cross_val_score(tree, x, yv, cv=cv, scoring=metric, error_score=np.nan)))
-        lin = float(np.mean(cross_val_score(lin_model, x, yv, cv=cv, scoring=metric, error_score=np.nan)))
-    if not np.isfinite(t):
-        return None
-    return t, (lin if np.isfinite(lin) else None), baseline, metric
+    codes, uniques = pd.factorize(s, sort=False)
+    codes = codes.astype(np.int64)
+    codes[codes < 0] = len(uniques)  # missing is a level of its own
+    return codes, len(uniques) + 1
 
 
 def leakage_suspects(scores: list[OneColumnScore], task: str, settings: Settings) -> list[LeakageSuspect]:
@@ -212,7 +183,9 @@ def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile],
     if not np.isfinite(yv).all() or np.isnan(x).all(axis=0).any():
         return None
     x = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(x))
-    with warnings.catch_warnings():
+    from threadpoolctl import threadpool_limits
+
+    with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")
         model = LassoCV(cv=3, random_state=seed, alphas=30, max_iter=2000).fit(x, yv)
     return clean_float(float(np.mean(np.abs(model.coef_) < 1e-10)), 4)

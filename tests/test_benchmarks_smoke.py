@@ -1,0 +1,63 @@
+"""The speed benchmark runs end to end on a small table and reports every figure it promises."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "profile_speed.py"
+
+
+@pytest.mark.slow
+def test_profile_speed_quick_run_prints_table_and_json(tmp_path: Path) -> None:
+    out_json = tmp_path / "results.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--rows", "20000", "--repeats", "1",
+         "--workdir", str(tmp_path), "--json", str(out_json)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+    for label in ("pyarrow read_csv (call only)", "advisor profile (whole process)", "advisor --help",
+                  "profile time / pyarrow read_csv time", "profile peak RSS / file size"):
+        assert label in done.stdout
+    assert "PASS" in done.stdout or "FAIL" in done.stdout
+
+    (line,) = out_json.read_text().splitlines()
+    result = json.loads(line)
+    assert result["rows"] == 20000 and result["columns"] >= 28 and result["file_bytes"] > 0
+    for name in ("pyarrow_read", "advisor_profile", "advisor_help", "baseline_import"):
+        measure = result["measures"][name]
+        assert measure["seconds"] > 0 and measure["cpu_seconds"] > 0 and measure["peak_rss_bytes"] > 0
+    assert result["measures"]["pyarrow_read"]["read_call_seconds"] > 0
+    assert set(result["targets"]) == {"profile_time_vs_read", "profile_peak_vs_file", "help_seconds"}
+    assert all(isinstance(t["pass"], bool) for t in result["targets"].values())
+    # The generated table is cached in the work directory and reused on the next run.
+    assert len(list(tmp_path.glob("synthetic_r20000_*.csv"))) == 1
+
+
+def test_generated_table_has_the_promised_columns() -> None:
+    spec = importlib.util.spec_from_file_location("bench_common", SCRIPT.parent / "_common.py")
+    assert spec and spec.loader
+    common = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = common  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(common)
+    finally:
+        del sys.modules[spec.name]
+    make_table = common.make_table
+    table = make_table(2000, seed=0)
+    assert 28 <= table.num_columns <= 32
+    frame = table.to_pandas()
+    assert frame["customer_id"].is_unique
+    assert frame["churned"].isin([0, 1]).all() and 0.05 < frame["churned"].mean() < 0.5
+    assert frame["city"].nunique() > 200 and frame["plan"].nunique() == 5
+    assert frame["income"].isna().mean() > 0.05
+    assert frame["notes"].dropna().str.split().str.len().between(5, 15).all()
+    assert frame["country"].value_counts(normalize=True).iloc[0] > 0.99
+    assert make_table(2000, seed=0).equals(table)
