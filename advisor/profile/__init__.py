@@ -259,8 +259,6 @@ def _target_profile(s: pd.Series, col: ColumnProfile, choice: object, task: str 
 
 def _table_stats(frame: pd.DataFrame, columns: list[ColumnProfile], n_rows_in_file: int, is_sample: bool,
                  sample_idx: np.ndarray | None, settings: Settings) -> TableStats:
-    import pandas as pd
-
     from advisor.profile.stats import clean_float
 
     n = len(frame)
