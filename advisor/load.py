@@ -306,7 +306,7 @@ def _read_csv(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimit
         source.close()
     if table.num_rows == 0:
         raise InputError(f"{p.name}: has a header row but no data rows; export the table again with its data")
-    return _to_pandas(table)
+    return _to_pandas(table, info)
 
 
 def _read_all_streaming(p: Path, info: LoadInfo, source: Any, opts: dict[str, Any]) -> pa.Table:
@@ -394,9 +394,27 @@ def _sample_stream(batches: Any, n: int, seed: int, info: LoadInfo) -> pa.Table:
     return table
 
 
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
+def _flatten_nested(table: pa.Table, info: LoadInfo | None) -> pa.Table:
+    """Structs become one column per field (b.x); lists and maps become JSON text."""
+    import json
+
     import pyarrow as pa
 
+    while any(pa.types.is_struct(c.type) for c in table.columns):
+        table = table.flatten()
+    nested = [i for i, c in enumerate(table.columns) if pa.types.is_nested(c.type)]
+    for i in nested:
+        values = [None if v is None else json.dumps(v, default=str, sort_keys=True) for v in table.column(i).to_pylist()]
+        table = table.set_column(i, table.column_names[i], pa.array(values, pa.string()))
+    if nested and info is not None:
+        info.notes.append(f"list or map columns read as JSON text: {', '.join(table.column_names[i] for i in nested)}")
+    return table
+
+
+def _to_pandas(table: pa.Table, info: LoadInfo | None = None) -> pd.DataFrame:
+    import pyarrow as pa
+
+    table = _flatten_nested(table, info)
     names = [n if n.strip() else f"column_{i + 1}" for i, n in enumerate(table.column_names)]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
@@ -429,7 +447,7 @@ def _read_parquet(p: Path, info: LoadInfo, *, sample: int | None, seed: int, del
         table = pf.read()
     else:
         table = _sample_stream(pf.iter_batches(batch_size=1 << 16), sample, seed, info)
-    return _finish_columnar(table, p)
+    return _finish_columnar(table, p, info)
 
 
 def _read_feather(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
@@ -439,7 +457,7 @@ def _read_feather(p: Path, info: LoadInfo, *, sample: int | None, seed: int, del
     info.rows_in_file = table.num_rows
     if sample is not None and table.num_rows > sample:
         table = _sample_stream(table.to_batches(), sample, seed, info)
-    return _finish_columnar(table, p)
+    return _finish_columnar(table, p, info)
 
 
 def _read_jsonl(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
@@ -457,7 +475,7 @@ def _read_jsonl(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delim
     info.rows_in_file = table.num_rows
     if sample is not None and table.num_rows > sample:
         table = _sample_stream(table.to_batches(), sample, seed, info)
-    return _finish_columnar(table, p)
+    return _finish_columnar(table, p, info)
 
 
 def _read_excel(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
@@ -482,13 +500,13 @@ def _read_excel(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delim
     return frame
 
 
-def _finish_columnar(table: pa.Table, p: Path) -> pd.DataFrame:
+def _finish_columnar(table: pa.Table, p: Path, info: LoadInfo | None = None) -> pd.DataFrame:
     if table.num_columns == 0:
         raise InputError(f"{p.name}: the file holds no columns")
     if table.num_rows == 0:
         raise InputError(f"{p.name}: the file holds columns but no rows")
     try:
-        return _to_pandas(table)
+        return _to_pandas(table, info)
     except InputError as exc:
         raise InputError(f"{p.name}: {exc}") from exc
 

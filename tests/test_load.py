@@ -228,3 +228,11 @@ def test_types_that_change_after_the_first_block_still_load(write):
 def test_empty_first_block_then_header_only_error(write):
     with pytest.raises(InputError, match="header row but no data"):
         load_table(write("h.csv", "a;b\n"))
+
+
+def test_nested_json_lines_are_flattened(write):
+    path = write("n.jsonl", '{"a": 1, "b": {"x": 2, "y": {"z": "p"}}, "c": [1, 2]}\n{"a": 2, "b": {"x": 3, "y": {"z": "q"}}, "c": [3]}\n')
+    t = load_table(path)
+    assert list(t.frame.columns) == ["a", "b.x", "b.y.z", "c"]
+    assert t.frame["c"].tolist() == ["[1, 2]", "[3]"]
+    assert "read as JSON text: c" in t.info.notes[0]

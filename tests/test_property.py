@@ -89,3 +89,23 @@ def test_random_text_files(text):
 
 def test_numpy_is_used():  # keep the import honest for linters
     assert np.isnan(float("nan"))
+
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8))
+json_values = st.recursive(json_scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(string.ascii_lowercase, min_size=1, max_size=3), inner, max_size=3)), max_leaves=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.dictionaries(st.sampled_from(["a", "b", "c"]), json_values, min_size=1), min_size=1, max_size=20))
+def test_random_json_lines(rows):
+    import json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "t.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+        try:
+            report = build_profile_report(str(path))
+        except AdvisorError as exc:
+            assert "\n" not in str(exc)
+            return
+        assert render_json(report)

@@ -305,8 +305,10 @@ def test_advice_sections_render_when_present() -> None:
     report = _tiny_report()
     report.advice = _advice_stand_in()
     term = render_terminal(report, width=80)
-    for text in ("advice: classification", "LinearSVC", "HistGradientBoostingClassifier", "(assumed)",
-                 "StandardScaler on all", "SimpleImputer on bill_length_mm, body_mass_g", "KNeighborsClassifier"):
+    for text in ("advice: classification", "LinearSVC", "HistGradientBoostingClassifier",
+                 "assumed: no column holds free text",
+                 "StandardScaler", "on all columns", "on bill_length_mm, body_mass_g", "KNeighborsClassifier",
+                 "prepare  impute 2 num · scale", "used by 1"):
         assert text in term
     assert max(len(line) for line in term.splitlines()) <= 80
     md = render_markdown(report)
@@ -315,6 +317,59 @@ def test_advice_sections_render_when_present() -> None:
     assert md.rstrip("\n").splitlines()[-1].startswith("_Timings:")
     page = render_html(report)
     assert "<h2>Advice</h2>" in page and "&lt;natively&gt;" in page and "glass box" in page
+
+
+def test_advice_keeps_the_map_apart_from_the_advisor() -> None:
+    """The map's questions come first under their own heading; the advisor's checks follow."""
+    report = _tiny_report()
+    report.advice = _advice_stand_in()
+    report.advice.notes = ["map: get more data", "advisor: look for a pretrained model"]
+    term = render_terminal(report, width=80)
+    map_at, added_at = term.index("scikit-learn's map"), term.index("advisor's additions")
+    assert map_at < term.index("more than 50 samples?") < added_at < term.index("working with text data?")
+    assert "advisor  look for a pretrained model" in term and "map      get more data" in term
+    md = render_markdown(report)
+    assert md.index("### scikit-learn's map") < md.index("### Advisor's additions") < md.index("### Candidates")
+    assert "- **advisor:** look for a pretrained model" in md
+    page = render_html(report)
+    assert page.index("<h3>scikit-learn's map</h3>") < page.index("<h3>Advisor's additions</h3>")
+
+
+def test_multi_fact_values_are_not_repeated() -> None:
+    report = _tiny_report()
+    report.advice = _advice_stand_in()
+    report.advice.trace[2].fact = "has_long_text, has_media_paths"
+    report.advice.trace[2].value = "has_long_text=false, has_media_paths=false"
+    term, md = render_terminal(report, width=120), render_markdown(report)
+    assert "has_long_text=false, has_media_paths=false" in term and "has_media_paths =" not in term
+    assert "| `has_long_text=false, has_media_paths=false` |" in md
+
+
+def test_preparation_is_listed_once() -> None:
+    """Candidates name their steps briefly; each step's component and reason appear once."""
+    report = _tiny_report()
+    report.advice = _advice_stand_in()
+    shared = report.advice.candidates[0].preparation[0]
+    report.advice.candidates[1].preparation = [shared]
+    term, md = render_terminal(report, width=80), render_markdown(report)
+    assert term.count("missing values in numeric features") == 1 and "used by 1, 2" in term
+    assert md.count("missing values in numeric features") == 1
+    assert "| impute (`impute_numeric`) | `SimpleImputer` |" in md
+
+
+def test_preparation_short_names_and_legend_order() -> None:
+    from advisor.report.markdown import numbers_text, prep_legend, prep_summary
+
+    step = SimpleNamespace
+    num_ = step(id="impute_numeric", component="sklearn.impute.SimpleImputer", columns=["a", "b", "c"], reason="r")
+    cat = step(id="impute_categorical", component="sklearn.impute.SimpleImputer", columns=["s", "t", "u"], reason="r")
+    hot = step(id="one_hot_encode", component="sklearn.preprocessing.OneHotEncoder", columns=["s", "t"], reason="r")
+    own = step(id="my_rule", component="x.Custom", columns=[], reason="r", scope="estimator")
+    kinds = {"a": "numeric", "b": "count", "c": "code", "s": "categorical", "t": "boolean", "u": "categorical"}
+    assert prep_summary([num_, cat, hot, own], kinds) == "impute (3 num + 3 cat) · one-hot s, t · my-rule"
+    first, second = SimpleNamespace(preparation=[hot]), SimpleNamespace(preparation=[num_, hot, own])
+    assert [s.id for s, _ in prep_legend([first, second])] == ["impute_numeric", "one_hot_encode", "my_rule"]
+    assert numbers_text([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7, 8"
 
 
 def test_advice_sections_skip_when_absent() -> None:

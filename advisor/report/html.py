@@ -13,15 +13,26 @@ from typing import Any
 from advisor.report.markdown import (
     SEVERITY_ORDER,
     advice_of,
+    answer_text,
+    column_kinds,
+    component_call,
+    fact_parts,
+    note_tag,
     num,
+    numbers_text,
     numeric_summary,
     pct,
+    prep_legend,
     prep_parts,
+    prep_short,
+    prep_summary,
+    prep_target,
     severity_counts,
     size,
     sureness,
     task_line,
     timings_text,
+    trace_groups,
 )
 
 CSS = """
@@ -53,6 +64,8 @@ svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
 .finding.critical { border-color: var(--critical); } .finding.warning { border-color: var(--warning); }
 .finding.info { border-color: var(--info); }
 .finding p { margin: .2rem 0; } .advice { color: var(--muted); }
+.tag { display: inline-block; padding: 0 .4rem; border-radius: 4px; font-size: .8rem; font-weight: 600;
+  border: 1px solid var(--line); } .tag-map { color: var(--info); } .tag-advisor { color: var(--bar); }
 footer { margin-top: 2rem; font-size: .85rem; color: var(--muted); }
 """
 
@@ -69,7 +82,7 @@ def render_html(report: Any) -> str:
         _columns(p),
         _findings(p),
         _relations(p),
-        _advice_html(advice_of(report)),
+        _advice_html(advice_of(report), column_kinds(report)),
         _facts(report.facts),
         f"<footer>Timings: {escape(timings_text(report))} · advisor {escape(report.advisor_version)}"
         f" · report schema {escape(report.schema_version)}</footer>",
@@ -207,36 +220,78 @@ def _facts(facts: dict[str, Any]) -> str:
     return f"<details><summary>Facts for the rule tree ({len(rows)})</summary>{_table(['fact', 'value'], rows)}</details>"
 
 
-def _advice_html(advice: Any) -> str:
-    """The rule tree's walk and candidates; empty until the Report carries advice."""
+def _advice_html(advice: Any, kinds: dict[str, str] | None = None) -> str:
+    """The rule tree's walk and candidates; empty until the Report carries advice.
+
+    The map's questions and the advisor's own checks are separate tables, so a
+    reader always knows which of the two said what.
+    """
     if advice is None:
         return ""
+    kinds = kinds or {}
     out = ["<h2>Advice</h2>", f"<p><b>Outcome:</b> {escape(advice.outcome)}<br>"
            f"<b>Path:</b> {' → '.join(_code(n) for n in advice.path)}</p>"]
-    if advice.trace:
-        rows = [
-            [_code(s.node_id), escape(s.question), f"{_code(s.fact)} = {_code(s.value)}",
-             escape(s.answer + (" (assumed)" if s.assumed else "")), escape(s.origin), escape(s.note or "")]
-            for s in advice.trace
-        ]
-        out += ["<h3>Decisions</h3>", _table(["node", "question", "fact", "answer", "origin", "note"], rows)]
-    out += ["<h3>Candidates</h3>", "<ol>", *[_candidate(c) for c in advice.candidates], "</ol>"]
-    for title, items in (("Assumptions", advice.assumptions), ("Notes", advice.notes)):
-        if items:
-            out += [f"<h3>{title}</h3><ul>", *[f"<li>{escape(i)}</li>" for i in items], "</ul>"]
+    on_map, added = trace_groups(advice)
+    if on_map:
+        out += ["<h3>scikit-learn's map</h3>", "<p class=\"muted\">The map's questions along the path, in order.</p>",
+                _trace_table(on_map, "node")]
+    if added:
+        out += ["<h3>Advisor's additions</h3>", "<p class=\"muted\">Checks the advisor makes on top of the map.</p>",
+                _trace_table(added, "rule")]
+    out += _candidates(advice.candidates, kinds)
+    out += _preparation(advice.candidates)
+    if advice.assumptions:
+        out += ["<h3>Assumptions</h3><ul>", *[f"<li>{escape(i)}</li>" for i in advice.assumptions], "</ul>"]
+    if advice.notes:
+        out.append("<h3>Notes</h3><ul>")
+        for note in advice.notes:
+            tag, text = note_tag(note)
+            out.append(f"<li>{_tag(tag) + ' ' if tag else ''}{escape(text)}</li>")
+        out.append("</ul>")
     out.append(f"<p class=\"muted\">Rules: {escape(str(advice.rules_source))}</p>")
     return "\n".join(out)
 
 
-def _candidate(c: Any) -> str:
-    traits = [c.family, c.interpretability.replace("_", " ")]
-    traits += [t for t, on in (("predict_proba", c.predict_proba), ("partial_fit", c.partial_fit)) if on]
-    items = [f"<li>Interpretability: {escape(c.interpretability_reason)}</li>"]
-    for step in c.preparation:
-        _sid, component, columns, reason = prep_parts(step)
-        on = ", ".join(_code(col) for col in columns) or "all columns"
-        items.append(f"<li>Prepare: {_code(component)} on {on}: {escape(reason)}</li>")
-    if c.try_next:
-        items.append(f"<li>If it does not work: {', '.join(_code(n) for n in c.try_next)}</li>")
-    return (f"<li><b>{escape(c.name)}</b> <span class=\"muted\">({escape(c.origin)}; {escape(', '.join(traits))})"
-            f"</span>: {escape(c.why)}<ul>{''.join(items)}</ul></li>")
+def _tag(origin: str) -> str:
+    return f"<span class=\"tag tag-{escape(origin)}\">{escape(origin)}</span>"
+
+
+def _trace_table(steps: list[Any], id_header: str) -> str:
+    rows = []
+    for s in steps:
+        fact, value = fact_parts(s)
+        rows.append([escape(answer_text(s)), escape(s.question),
+                     _code(value) if fact is None else f"{_code(fact)} = {_code(value)}",
+                     _code(s.node_id), f"<span class=\"muted\">{escape(s.note)}</span>" if s.note else ""])
+    return _table(["answer", "question", "fact = value", id_header, "note"], rows)
+
+
+def _candidates(candidates: list[Any], kinds: dict[str, str]) -> list[str]:
+    if not candidates:
+        return ["<h3>Candidates</h3>", "<p>No estimator to recommend.</p>"]
+    rows = [
+        [str(i), f"<b>{escape(c.name)}</b>", _tag(c.origin), escape(c.family),
+         escape(c.interpretability.replace("_", " ")), "yes" if c.partial_fit else "no",
+         "yes" if c.predict_proba else "no", escape(prep_summary(c.preparation, kinds) or "–"),
+         ", ".join(_code(n) for n in c.try_next) or "–"]
+        for i, c in enumerate(candidates, 1)
+    ]
+    header = ["#", "estimator", "from", "family", "interpretability", "partial_fit", "predict_proba",
+              "preparation", "try next"]
+    why = [f"<li><b>{escape(c.name)}</b>: {escape(c.why)} <span class=\"muted\">Interpretability: "
+           f"{escape(c.interpretability_reason)}</span></li>" for c in candidates]
+    return ["<h3>Candidates</h3>", _table(header, rows, {0}), "<p>Why each candidate:</p>", "<ol>", *why, "</ol>"]
+
+
+def _preparation(candidates: list[Any]) -> list[str]:
+    """Each distinct preparation step once; the candidates table names them by short name."""
+    legend = prep_legend(candidates)
+    if not legend:
+        return []
+    rows = []
+    for step, used in legend:
+        sid, _component, columns, reason = prep_parts(step)
+        on = ", ".join(_code(col) for col in columns) if columns else escape(prep_target(step))
+        rows.append([f"{escape(prep_short(step))} <span class=\"muted\">({_code(sid)})</span>",
+                     _code(component_call(step)), on, escape(reason), escape(numbers_text(used))])
+    return ["<h3>Preparation</h3>", _table(["step", "component", "columns", "reason", "used by"], rows)]

@@ -99,6 +99,174 @@ def prep_parts(step: Any) -> tuple[str, str, list[str], str]:
     return step.id, step.component, list(step.columns), step.reason
 
 
+# ---------------------------------------------------------------- shared advice helpers
+
+# Short names for the bundled preparation rules; other rule ids read as themselves.
+PREP_SHORT = {
+    "drop_unusable": "drop",
+    "expand_datetime": "date parts",
+    "impute_numeric": "impute",
+    "impute_categorical": "impute",
+    "one_hot_encode": "one-hot",
+    "one_hot_capped": "one-hot capped",
+    "native_categorical": "ordinal",
+    "target_encode": "target-encode",
+    "tfidf": "tf-idf",
+    "reduce_skew": "quantile",
+    "scale": "scale",
+    "balance_classes": "class weights",
+    "log_target": "log target",
+}
+KIND_SHORT = {
+    "numeric": "num", "count": "num", "code": "num", "categorical": "cat", "boolean": "cat",
+    "datetime": "date", "text": "text", "identifier": "id", "constant": "const", "empty": "empty",
+}
+NAMES_INLINE = 20  # up to two column names this short are shown instead of counted
+
+
+def column_kinds(report: Any) -> dict[str, str]:
+    """Every column's kind, so preparation summaries can say '5 num' instead of five names."""
+    return {c.name: c.kind for c in report.profile.columns}
+
+
+def value_text(value: object) -> str:
+    """A fact's value as the rule files spell it: lower-case booleans, 'unknown' for null."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "unknown" if value is None else str(value)
+
+
+def fact_parts(step: Any) -> tuple[str | None, str]:
+    """(fact, value) of a trace step; fact is None when the value already spells ``name=value`` pairs."""
+    value = step.value
+    if isinstance(value, str):
+        names = [n.strip() for n in str(step.fact).split(",") if n.strip()]
+        if names and all(f"{n}=" in value for n in names):
+            return None, value
+    return str(step.fact), value_text(value)
+
+
+def fact_text(step: Any) -> str:
+    fact, value = fact_parts(step)
+    return value if fact is None else f"{fact} = {value}"
+
+
+def trace_groups(advice: Any) -> tuple[list[Any], list[Any]]:
+    """(the map's questions in path order, the advisor's own checks in walk order)."""
+    order: dict[str, int] = {}
+    for i, node in enumerate(advice.path):
+        order.setdefault(node, i)
+    on_map = sorted((s for s in advice.trace if s.origin == "map"), key=lambda s: order.get(s.node_id, len(order)))
+    return on_map, [s for s in advice.trace if s.origin != "map"]
+
+
+def answer_text(step: Any) -> str:
+    """The answer, marked when it was assumed and no note says so already."""
+    said = step.note and str(step.note).startswith("assumed")
+    return step.answer + (" (assumed)" if step.assumed and not said else "")
+
+
+def note_tag(note: str) -> tuple[str, str]:
+    """('map' or 'advisor', the rest) for notes that carry that prefix, else ('', note)."""
+    for tag in ("map", "advisor"):
+        if note.startswith(f"{tag}: "):
+            return tag, note[len(tag) + 2:]
+    return "", note
+
+
+def traits(c: Any) -> list[str]:
+    """Family, interpretability and the API flags of a candidate, in that order."""
+    out = [c.family, c.interpretability.replace("_", " ")]
+    return out + [t for t, on in (("partial_fit", c.partial_fit), ("predict_proba", c.predict_proba)) if on]
+
+
+def prep_short(step: Any) -> str:
+    """A step's short name: from PREP_SHORT, else its id, else its component's class name."""
+    sid, component, _columns, _reason = prep_parts(step)
+    if sid in PREP_SHORT:
+        return PREP_SHORT[sid]
+    return sid.replace("_", "-") if sid else component.rsplit(".", 1)[-1]
+
+
+def columns_short(columns: list[str], kinds: dict[str, str]) -> str:
+    """Two short names as they are, more as counts by kind: '5 num', '(5 num + 2 cat)'."""
+    if not columns:
+        return ""
+    if len(columns) <= 2 and len(", ".join(columns)) <= NAMES_INLINE:
+        return ", ".join(columns)
+    counts: dict[str, int] = {}
+    for col in columns:
+        kind = KIND_SHORT.get(kinds.get(col, ""), "col")
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = [f"{n} {kind}" for kind, n in counts.items()]
+    return parts[0] if len(parts) == 1 else "(" + " + ".join(parts) + ")"
+
+
+def prep_summary(steps: list[Any], kinds: dict[str, str]) -> str:
+    """One line for a candidate's preparation; steps with the same short name merge."""
+    groups: dict[str, list[str]] = {}
+    for step in steps:
+        groups.setdefault(prep_short(step), []).extend(prep_parts(step)[2])
+    out = []
+    for name, cols in groups.items():
+        part = columns_short(list(dict.fromkeys(cols)), kinds)
+        out.append(f"{name} {part}" if part else name)
+    return " · ".join(out)
+
+
+def _prep_key(step: Any) -> tuple[object, ...]:
+    sid, component, columns, reason = prep_parts(step)
+    params = getattr(step, "params", None) or {}
+    return sid, component, tuple(columns), reason, getattr(step, "scope", "columns"), tuple(sorted(params.items()))
+
+
+def prep_legend(candidates: list[Any]) -> list[tuple[Any, list[int]]]:
+    """Each distinct preparation step once, with the candidate numbers that use it.
+
+    A step first seen in a candidate goes before the next of that candidate's
+    steps already listed, so the legend keeps the order a pipeline applies them.
+    """
+    keys: list[tuple[object, ...]] = []
+    entries: dict[tuple[object, ...], tuple[Any, list[int]]] = {}
+    for i, c in enumerate(candidates, 1):
+        steps = list(c.preparation)
+        for j, step in enumerate(steps):
+            key = _prep_key(step)
+            if key in entries:
+                if i not in entries[key][1]:
+                    entries[key][1].append(i)
+                continue
+            entries[key] = (step, [i])
+            later = [k for k in (_prep_key(s) for s in steps[j + 1:]) if k in keys]
+            keys.insert(keys.index(later[0]) if later else len(keys), key)
+    return [entries[k] for k in keys]
+
+
+def numbers_text(numbers: list[int]) -> str:
+    """Candidate numbers, runs of three or more folded: [2, 4, 5, 6] -> '2, 4-6'."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(", ".join(map(str, r)) if len(r) < 3 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def component_call(step: Any, *, full: bool = True) -> str:
+    """The component as a call with its parameters: ``SimpleImputer(strategy='median')``."""
+    component = prep_parts(step)[1]
+    name = component if full else component.rsplit(".", 1)[-1]
+    params = getattr(step, "params", None) or {}
+    return name + ("(" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")" if params else "")
+
+
+def prep_target(step: Any) -> str:
+    """What a step works on, in words, when it names no columns."""
+    scope = getattr(step, "scope", "columns")
+    return {"target": "the target", "estimator": "the estimator"}.get(scope, "all columns")
+
+
 # ---------------------------------------------------------------- escaping
 
 
@@ -139,7 +307,7 @@ def render_markdown(report: Any) -> str:
         _columns(p),
         _findings(p),
         _relations(p),
-        _advice_markdown(advice_of(report)),
+        _advice_markdown(advice_of(report), column_kinds(report)),
         [f"_Timings: {timings_text(report)} (advisor {report.advisor_version})_"],
     ]
     return "\n\n".join("\n".join(b) for b in blocks if b) + "\n"
@@ -226,40 +394,76 @@ def _relations(p: Any) -> list[str]:
     return lines
 
 
-def _advice_markdown(advice: Any) -> list[str]:
-    """The rule tree's walk and candidates; empty until the Report carries advice."""
+def _advice_markdown(advice: Any, kinds: dict[str, str] | None = None) -> list[str]:
+    """The rule tree's walk and candidates; empty until the Report carries advice.
+
+    The map's questions and the advisor's own checks are separate tables, so a
+    reader always knows which of the two said what.
+    """
     if advice is None:
         return []
+    kinds = kinds or {}
     lines = ["## Advice", "", f"**Outcome:** {cell(advice.outcome)}  ", f"**Path:** {' → '.join(code(n) for n in advice.path)}"]
     mermaid = getattr(advice, "mermaid", None)
     if mermaid:
         lines += ["", "```mermaid", mermaid.rstrip("\n"), "```"]
-    if advice.trace:
-        rows = [
-            [code(s.node_id), cell(s.question), f"{code(s.fact)} = {code(s.value)}",
-             s.answer + (" (assumed)" if s.assumed else ""), s.origin, cell(s.note or "")]
-            for s in advice.trace
-        ]
-        lines += ["", "### Decisions", "", *_table(["node", "question", "fact", "answer", "origin", "note"], rows)]
-    lines += _advice_candidates(advice.candidates)
-    for title, items in (("Assumptions", advice.assumptions), ("Notes", advice.notes)):
-        if items:
-            lines += ["", f"### {title}", "", *[f"- {cell(i)}" for i in items]]
+    on_map, added = trace_groups(advice)
+    if on_map:
+        lines += ["", "### scikit-learn's map", "", "The map's questions along the path, in order.", "",
+                  *_trace_table(on_map, "node")]
+    if added:
+        lines += ["", "### Advisor's additions", "", "Checks the advisor makes on top of the map.", "",
+                  *_trace_table(added, "rule")]
+    lines += _advice_candidates(advice.candidates, kinds)
+    lines += _advice_preparation(advice.candidates)
+    if advice.assumptions:
+        lines += ["", "### Assumptions", "", *[f"- {cell(i)}" for i in advice.assumptions]]
+    if advice.notes:
+        lines += ["", "### Notes", ""]
+        for note in advice.notes:
+            tag, text = note_tag(note)
+            lines.append(f"- {'**' + tag + ':** ' if tag else ''}{cell(text)}")
     lines += ["", f"Rules: {code(advice.rules_source)}"]
     return lines
 
 
-def _advice_candidates(candidates: list[Any]) -> list[str]:
-    lines = ["", "### Candidates"]
-    for i, c in enumerate(candidates, 1):
-        traits = [c.family, c.interpretability.replace("_", " ")]
-        traits += [t for t, on in (("predict_proba", c.predict_proba), ("partial_fit", c.partial_fit)) if on]
-        lines += ["", f"{i}. **{cell(c.name)}** ({c.origin}; {', '.join(traits)}): {cell(c.why)}"]
-        lines.append(f"   - Interpretability: {cell(c.interpretability_reason)}")
-        if c.try_next:
-            lines.append("   - If it does not work: " + ", ".join(code(n) for n in c.try_next))
-        for step in c.preparation:
-            _sid, component, columns, reason = prep_parts(step)
-            on = ", ".join(code(col) for col in columns) or "all"
-            lines.append(f"   - Prepare: {code(component)} on {on}: {cell(reason)}")
+def _trace_table(steps: list[Any], id_header: str) -> list[str]:
+    rows = []
+    for s in steps:
+        fact, value = fact_parts(s)
+        rows.append([answer_text(s), cell(s.question), code(value) if fact is None else f"{code(fact)} = {code(value)}",
+                     code(s.node_id), cell(s.note or "")])
+    return _table(["answer", "question", "fact = value", id_header, "note"], rows)
+
+
+def _advice_candidates(candidates: list[Any], kinds: dict[str, str]) -> list[str]:
+    lines = ["", "### Candidates", ""]
+    if not candidates:
+        return [*lines, "No estimator to recommend."]
+    rows = [
+        [str(i), f"**{cell(c.name)}**", c.origin, cell(c.family), cell(c.interpretability.replace("_", " ")),
+         "yes" if c.partial_fit else "no", "yes" if c.predict_proba else "no",
+         cell(prep_summary(c.preparation, kinds)) or "–", ", ".join(code(n) for n in c.try_next) or "–"]
+        for i, c in enumerate(candidates, 1)
+    ]
+    header = ["#", "estimator", "from", "family", "interpretability", "partial_fit", "predict_proba",
+              "preparation", "try next"]
+    lines += _table(header, rows, "r")
+    lines += ["", "Why each candidate:", ""]
+    lines += [f"{i}. **{cell(c.name)}**: {cell(c.why)} _Interpretability:_ {cell(c.interpretability_reason)}"
+              for i, c in enumerate(candidates, 1)]
     return lines
+
+
+def _advice_preparation(candidates: list[Any]) -> list[str]:
+    """Each distinct preparation step once; the candidates table names them by short name."""
+    legend = prep_legend(candidates)
+    if not legend:
+        return []
+    rows = []
+    for step, used in legend:
+        columns = prep_parts(step)[2]
+        on = ", ".join(code(col) for col in columns) if columns else prep_target(step)
+        rows.append([f"{cell(prep_short(step))} ({code(prep_parts(step)[0])})", code(component_call(step)), on,
+                     cell(prep_parts(step)[3]), numbers_text(used)])
+    return ["", "### Preparation", "", *_table(["step", "component", "columns", "reason", "used by"], rows)]

@@ -13,13 +13,24 @@ from typing import TYPE_CHECKING, Any
 from advisor.report.markdown import (
     SEVERITY_ORDER,
     advice_of,
+    column_kinds,
+    component_call,
+    fact_text,
+    note_tag,
     num,
+    numbers_text,
     pct,
+    prep_legend,
     prep_parts,
+    prep_short,
+    prep_summary,
+    prep_target,
     severity_counts,
     size,
     sureness,
     timings_text,
+    trace_groups,
+    traits,
 )
 
 if TYPE_CHECKING:
@@ -56,7 +67,7 @@ def _sections(report: Any, width: int) -> list[RenderableType]:
 
     p = report.profile
     parts: list[RenderableType] = [*_header(report), *_target(p), *_columns(p, width), *_findings(p)]
-    parts += _target_distribution(p, width) + _relations(p) + _advice_terminal(advice_of(report), width)
+    parts += _target_distribution(p, width) + _relations(p) + _advice_terminal(advice_of(report), width, column_kinds(report))
     parts += [Text(""), Text(f"timings: {timings_text(report)} · advisor {report.advisor_version}", style="dim")]
     return parts
 
@@ -323,56 +334,130 @@ def _relations(p: Any) -> list[RenderableType]:
 # ---------------------------------------------------------------- advice
 
 
-def _advice_terminal(advice: Any, width: int) -> list[RenderableType]:
-    """The rule tree's walk and its candidates; nothing until the Report carries advice."""
+def _advice_terminal(advice: Any, width: int, kinds: dict[str, str] | None = None) -> list[RenderableType]:
+    """The map's walk, the advisor's checks, then compact candidates and one preparation legend."""
     if advice is None:
         return []
     from rich.text import Text
 
     out: list[RenderableType] = [Text(""), _rule(f"advice: {advice.outcome}")]
-    out.append(Text("path: " + " → ".join(advice.path), style="dim"))
-    out += [_advice_trace(advice.trace), *_advice_candidates(advice.candidates)]
-    for title, items in (("assumed", advice.assumptions), ("note", advice.notes)):
-        out += [Text(f"{title}: {item}", style="yellow" if title == "assumed" else "dim") for item in items]
-    out.append(Text(f"rules: {advice.rules_source}", style="dim"))
+    on_map, added = trace_groups(advice)
+    out += [Text("scikit-learn's map", style="bold"), _indented_block(_hanging("path", " → ".join(advice.path), "dim"))]
+    if on_map:
+        out.append(_advice_trace(on_map))
+    if added:
+        out += [Text(""), Text("advisor's additions", style="bold"), _advice_trace(added)]
+    out += _advice_candidates(advice.candidates, kinds or {}, width)
+    out += _advice_preparation(advice.candidates)
+    if advice.assumptions:
+        out += [Text(""), Text("assumptions", style="bold")]
+        out += [_indented(a, "yellow") for a in advice.assumptions]
+    if advice.notes:
+        out += [Text(""), Text("notes", style="bold"), _advice_notes(advice.notes)]
+    out += [Text(""), Text(f"rules: {advice.rules_source}", style="dim")]
     return out
 
 
 def _advice_trace(trace: list[Any]) -> RenderableType:
+    """One row per question: answer, question, fact = value, [node]; its note hangs below."""
     from rich.table import Table
     from rich.text import Text
 
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True, min_width=4)
     grid.add_column(ratio=1)
     for s in trace:
-        mark = Text("yes" if s.answer == "yes" else "no ", style="green" if s.answer == "yes" else "red")
-        line = Text.assemble(s.question, (f"  {s.fact} = {s.value}", "dim"))
-        if s.origin != "map":
-            line.append(f"  [{s.origin}]", style="cyan")
-        if s.assumed:
-            line.append("  (assumed)", style="yellow")
-        if s.note:
-            line.append(f"  {s.note}", style="dim")
-        grid.add_row(mark, line)
-    return grid
+        mark = Text(s.answer, style="green" if s.answer == "yes" else "red")
+        grid.add_row(mark, Text.assemble(s.question, (f"  {fact_text(s)}", "dim"), (f"  [{s.node_id}]", "dim cyan")))
+        note = s.note or ""
+        if s.assumed and not note.startswith("assumed"):  # the answer column stays one word wide
+            note = "assumed" + (f": {note}" if note else "")
+        if note:
+            grid.add_row("", Text(note, style="yellow" if s.assumed else "dim"))
+    return _indented_block(grid)
 
 
-def _advice_candidates(candidates: list[Any]) -> list[RenderableType]:
+def _indented_block(renderable: RenderableType, left: int = 2) -> RenderableType:
+    from rich.padding import Padding
+
+    return Padding(renderable, (0, 0, 0, left))
+
+
+ORIGIN_STYLE = {"map": "green", "advisor": "cyan"}
+LABEL_W = len("try next")
+
+
+def _advice_candidates(candidates: list[Any], kinds: dict[str, str], width: int) -> list[RenderableType]:
+    """One header line per candidate, then why / prepare / try next, each on one labelled line."""
     from rich.table import Table
     from rich.text import Text
 
+    n_map = sum(c.origin == "map" for c in candidates)
+    title = f"candidates ({n_map} from the map, {len(candidates) - n_map} from the advisor)"
+    if not candidates:
+        return [Text(""), Text("candidates", style="bold"), _indented("none: the map recommends no estimator")]
+    name_w = min(max(len(c.name) for c in candidates), 30)
+    num_w = len(f"{len(candidates)}.")
+    why_w = width - num_w - 1 - LABEL_W - 1
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, justify="right")
     grid.add_column(ratio=1)
     for i, c in enumerate(candidates, 1):
-        traits = [c.family, c.interpretability.replace("_", " ")]
-        traits += [t for t, on in (("predict_proba", c.predict_proba), ("partial_fit", c.partial_fit)) if on]
-        grid.add_row(f"{i}.", Text.assemble((c.name, "bold green"), (f"  {c.origin} · {', '.join(traits)}", "dim")))
-        grid.add_row("", Text(c.why))
-        for step in c.preparation:
-            _sid, component, columns, reason = prep_parts(step)
-            grid.add_row("", Text(f"prepare: {component} on {', '.join(columns) or 'all'}: {reason}", style="dim"))
+        head = Table.grid(padding=(0, 1))
+        head.add_column(width=name_w, no_wrap=True, overflow="ellipsis")
+        head.add_column(width=len("advisor") + 1, no_wrap=True)  # one blank more before the traits
+        head.add_column(ratio=1)
+        head.add_row(Text(c.name, style="bold"), Text(c.origin, style=ORIGIN_STYLE.get(c.origin, "")),
+                     Text(" · ".join(traits(c)), style="dim"))
+        body = Table.grid(padding=(0, 1))
+        body.add_column(no_wrap=True, style="dim", width=LABEL_W)
+        body.add_column(ratio=1)
+        body.add_row("why", Text(_first_clause(c.why, why_w), no_wrap=True, overflow="ellipsis"))
+        body.add_row("prepare", Text(prep_summary(c.preparation, kinds) or "nothing"))
         if c.try_next:
-            grid.add_row("", Text("if it does not work: " + ", ".join(c.try_next), style="dim"))
-    return [Text(""), Text("candidates", style="bold"), grid]
+            body.add_row("try next", Text(", ".join(c.try_next)))
+        grid.add_row(f"{i}.", head)
+        grid.add_row("", body)
+    return [Text(""), Text(title, style="bold"), grid]
+
+
+def _first_clause(text: str, width: int) -> str:
+    """The why up to its first semicolon, cut at a word to fit one line; the rest is in md and html."""
+    head = text.split("; ", 1)[0].strip().rstrip(".")
+    if len(head) <= width:
+        return head
+    cut = head[: max(1, width - 1)].rsplit(" ", 1)[0].rstrip(",:;")
+    return cut + "…"
+
+
+def _advice_preparation(candidates: list[Any]) -> list[RenderableType]:
+    """Each distinct step once: short name and users on the left; call, columns, reason on the right."""
+    from rich.table import Table
+    from rich.text import Text
+
+    legend = prep_legend(candidates)
+    if not legend:
+        return []
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for step, used in legend:
+        _sid, _component, columns, reason = prep_parts(step)
+        on = _some(columns, 8 if len(columns) > 10 else 10) if columns else prep_target(step)
+        grid.add_row(Text(prep_short(step), style="bold"), Text(component_call(step, full=False)))
+        grid.add_row(Text(f"used by {numbers_text(used)}", style="dim"), Text(f"on {on}", style="cyan"))
+        grid.add_row("", Text(reason, style="dim"))
+    return [Text(""), Text("preparation steps", style="bold"), _indented_block(grid)]
+
+
+def _advice_notes(notes: list[str]) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for note in notes:
+        tag, text = note_tag(note)
+        grid.add_row(Text(tag or "note", style=ORIGIN_STYLE.get(tag, "dim")), Text(text))
+    return _indented_block(grid)
