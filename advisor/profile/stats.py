@@ -48,19 +48,21 @@ def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_
     import pandas as pd
 
     n_rows = len(s)
-    present = s.dropna()
-    n_missing = n_rows - len(present)
-    counts = present.value_counts(sort=True, dropna=True)
+    n_missing = int(s.isna().sum())
+    n_present = n_rows - n_missing
+    counts = s.value_counts(sort=True, dropna=True)  # no dropna() copy: big columns stay single
     n_distinct = len(counts)
-    top = [TopValue(format_value(k), int(c), clean_float(c / len(present)) or 0.0) for k, c in counts.head(top_n).items()]
+    top = [TopValue(format_value(k), int(c), clean_float(c / n_present) or 0.0) for k, c in counts.head(top_n).items()]
     top_count = int(counts.iloc[0]) if n_distinct else 0
-    values = present if sample_idx is None else s.iloc[sample_idx].dropna()
+    del counts
+    values = s.dropna() if sample_idx is None else s.iloc[sample_idx].dropna()
     is_num = is_numeric_series(s)
     is_bool = bool(pd.api.types.is_bool_dtype(s))
     is_dt = bool(pd.api.types.is_datetime64_any_dtype(s))
     integer_valued = False
-    if is_num and len(present):
-        arr = present.to_numpy(dtype="float64", na_value=np.nan)
+    if is_num and n_present:
+        arr = s.to_numpy(dtype="float64", na_value=np.nan)
+        arr = arr[~np.isnan(arr)]
         integer_valued = bool(np.all(np.isfinite(arr)) and np.all(np.mod(arr, 1) == 0))
     words = length = None
     if not (is_num or is_bool or is_dt) and len(values):
@@ -69,7 +71,7 @@ def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_
         words = float(as_str.str.count(r"\S+").mean())
     ev = ColumnEvidence(
         name=name, values=values, n_rows=n_rows, n_missing=n_missing, n_distinct=n_distinct,
-        top_share=top_count / len(present) if len(present) else 0.0, top_count=top_count,
+        top_share=top_count / n_present if n_present else 0.0, top_count=top_count,
         is_numeric=is_num, is_bool=is_bool, is_datetime=is_dt, integer_valued=integer_valued,
         mean_words=words, mean_length=length,
     )
