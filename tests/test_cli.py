@@ -161,3 +161,15 @@ def test_profile_report_carries_the_advice(cli, penguins_path):
     assert advice["mermaid"].startswith("flowchart")
     code, out, _ = cli("profile", penguins_path, "--target", "species", "--format", "md")
     assert "```mermaid" in out
+
+
+def test_output_file_gets_the_usual_permissions(cli, penguins_path, tmp_path):
+    import os
+
+    out_file = tmp_path / "r.md"
+    old = os.umask(0o022)
+    try:
+        assert cli("profile", penguins_path, "-o", out_file, "-q")[0] == 0
+    finally:
+        os.umask(old)
+    assert out_file.stat().st_mode & 0o777 == 0o644

@@ -55,6 +55,7 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, protect: list[str] 
     if not parent.is_dir():
         raise OptionError(f"-o {path}: the folder '{parent}' does not exist; create it first")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    os.chmod(tmp, _mode_for(target))  # mkstemp makes 0600; a report should get the usual permissions
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -65,3 +66,12 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, protect: list[str] 
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The existing file's mode, or what a plain open() would give under the current umask."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
