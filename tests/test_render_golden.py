@@ -358,7 +358,7 @@ def test_preparation_is_listed_once() -> None:
 
 
 def test_preparation_short_names_and_legend_order() -> None:
-    from advisor.report.markdown import numbers_text, prep_legend, prep_summary
+    from advisor.report._format import numbers_text, prep_legend, prep_summary
 
     step = SimpleNamespace
     num_ = step(id="impute_numeric", component="sklearn.impute.SimpleImputer", columns=["a", "b", "c"], reason="r")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from advisor.report.markdown import (
+from advisor.report._format import (
     SEVERITY_ORDER,
     advice_of,
     answer_text,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from advisor.report.markdown import (
+from advisor.report._format import (
     SEVERITY_ORDER,
     advice_of,
     column_kinds,
