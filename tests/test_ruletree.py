@@ -51,7 +51,7 @@ DR = [*HEAD, "predicting_category", "predicting_quantity", "just_looking", "rand
 LEAF_CASES = [
     (
         "get_more_data",
-        make_facts(n_samples=50),
+        make_facts(n_samples=50, **CLASSIFY, predicting_quantity=False),
         [*HEAD, "get_more_data"],
         "get_more_data",
         "get more data",
@@ -286,10 +286,15 @@ def test_clustering_with_unknown_count_adds_density_methods(rules):
     assert any(n.startswith("map: The map has no estimator for clustering") for n in large.notes)
 
 
-def test_get_more_data_has_no_candidates_and_a_map_note(rules):
+def test_get_more_data_has_only_the_advisors_small_data_candidates_and_a_map_note(rules):
     advice = walk(rules, make_facts(n_samples=20, **CLASSIFY))
-    assert advice.candidates == []
+    assert [c.name for c in advice.candidates] == ["DummyClassifier", "LogisticRegression", "DecisionTreeClassifier"]
+    assert {c.origin for c in advice.candidates} == {"advisor"}
     assert len(advice.notes) == 1 and advice.notes[0].startswith("map: The map stops here")
+    regress = walk(rules, make_facts(n_samples=20, **REGRESS, has_target=True))
+    assert [c.name for c in regress.candidates] == ["DummyRegressor", "Ridge", "DecisionTreeRegressor"]
+    cluster = walk(rules, make_facts(n_samples=20, **CLUSTER))
+    assert [c.name for c in cluster.candidates] == ["KMeans", "GaussianMixture"]
 
 
 # ---------------------------------------------------------------- assumptions and answers
