@@ -154,13 +154,14 @@ def test_rules_check_show_and_a_broken_tree(cli, tmp_path, penguins_path):
 
 def test_profile_report_carries_the_advice(cli, penguins_path):
     code, out, _ = cli("profile", penguins_path, "--target", "species", "--format", "json")
+    assert code == 0
     advice = json.loads(out)["advice"]
     assert advice["outcome"] == "classification"
     assert advice["path"][:3] == ["start", "enough_samples", "predicting_category"]
     assert {c["origin"] for c in advice["candidates"]} == {"map", "advisor"}
     assert advice["mermaid"].startswith("flowchart")
     code, out, _ = cli("profile", penguins_path, "--target", "species", "--format", "md")
-    assert "```mermaid" in out
+    assert code == 0 and "```mermaid" in out
 
 
 def test_output_file_gets_the_usual_permissions(cli, penguins_path, tmp_path):
