@@ -40,6 +40,19 @@ def _positive_int(name: str) -> Callable[[str], int]:
     return parse
 
 
+def _positive_float(name: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise OptionError(f"The '{name}' option must be a positive number of seconds. Got '{text}' instead.") from None
+        if not value > 0 or value == float("inf"):
+            raise OptionError(f"The '{name}' option must be a positive number of seconds. Got {text} instead.")
+        return value
+
+    return parse
+
+
 def _pairs(option: str) -> Callable[[str], tuple[str, str]]:
     def parse(text: str) -> tuple[str, str]:
         key, sep, value = text.partition("=")
@@ -88,10 +101,53 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(p)
     _add_output_options(p)
 
-    d = sub.add_parser("demo", help="profile the bundled Palmer penguins table (no file needed)",
-                       description="Run the main job on the bundled dataset (Palmer penguins, CC0).")
+    rc = sub.add_parser("recommend", help="cross-validate the candidates within a time budget and pick one",
+                        description="Profile, walk the map, cross-validate its candidates against a dummy baseline "
+                                    "within --budget seconds, and recommend one, with reasons.", epilog=EPILOG)
+    rc.add_argument("data", help="the table (any format 'advisor profile' reads)")
+    _add_data_options(rc)
+    m = rc.add_argument_group("cross-validation")
+    m.add_argument("--budget", type=_positive_float("budget"), default=60.0, metavar="SECONDS",
+                   help="wall-clock seconds for the whole cross-validation stage (default 60)")
+    m.add_argument("--metric", help="primary metric: any scikit-learn scorer name (default: balanced_accuracy or r2)")
+    m.add_argument("--jobs", type=_positive_int("jobs"), default=1, help="worker processes (default 1)")
+    m.add_argument("--groups", metavar="COL", help="keep each value of COL in one fold (GroupKFold)")
+    m.add_argument("--time", metavar="COL", help="rows are ordered by COL: validate on later rows (TimeSeriesSplit)")
+    m.add_argument("--save", metavar="MODEL", help="refit the pick on all rows and save it (.skops, or .joblib)")
+    _add_output_options(rc)
+
+    pr = sub.add_parser("predict", help="apply a saved model to a table and write the predictions as CSV",
+                        description="Apply a model saved with 'advisor recommend --save' to new rows.", epilog=EPILOG)
+    pr.add_argument("model", help="a .skops or .joblib file from 'advisor recommend --save'")
+    pr.add_argument("data", help="the rows to score")
+    pr.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically) instead of stdout")
+    pr.add_argument("--proba", action="store_true", help="add one probability column per class")
+    pr.add_argument("--delimiter", help="CSV delimiter of DATA (sniffed when omitted)")
+    pr.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"])
+    pr.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+
+    d = sub.add_parser("demo", help="recommend a model for the bundled Palmer penguins table (no file needed)",
+                       description="Run the main job, 'advisor recommend', on the bundled dataset (Palmer penguins, CC0).")
     d.add_argument("--path", action="store_true", help="print the bundled file's path and exit")
+    d.add_argument("--budget", type=_positive_float("budget"), default=30.0, metavar="SECONDS",
+                   help="cross-validation budget (default 30)")
     _add_output_options(d)
+
+    dr = sub.add_parser("drift", help="tell whether new data still looks like the training data",
+                        description="Compare a current table with the reference (training) table: schema, per-column "
+                                    "tests with effect sizes, and a classifier that tries to tell them apart.",
+                        epilog=EPILOG)
+    dr.add_argument("reference", help="the reference table, usually the training data")
+    dr.add_argument("current", help="the new table to check")
+    dr.add_argument("--target", help="the target column in the reference (excluded from the domain classifier)")
+    dr.add_argument("--fail-on", choices=["low", "medium", "high"],
+                    help="exit with status 1 when the overall drift is at this level or above (for pipelines)")
+    dr.add_argument("--no-domain-classifier", action="store_true", help="skip the reference-vs-current classifier")
+    dr.add_argument("--sample", type=_positive_int("sample"), metavar="N", help="read a reproducible sample of N rows of each table")
+    dr.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    dr.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
+    dr.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"])
+    _add_output_options(dr)
 
     rules = sub.add_parser("rules", help="check or show a rule tree (the built-in map or your own)",
                            description="Validate or display rule files: flowchart.yaml, additions.yaml, preparation.yaml.")
@@ -159,12 +215,66 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
     fmt = choose_format(args.format, args.output)
     with _progress(args) as progress:
-        report = build_profile_report(
-            args.data, target=args.target, no_target=args.no_target, task=args.task, kinds=dict(args.kind),
-            sample=args.sample, seed=args.seed, delimiter=args.delimiter, input_format=args.input_format,
-            answers=_answers(args.answer), n_clusters=args.n_clusters, rules=args.rules, progress=progress,
-        )
+        report = build_profile_report(args.data, progress=progress, **_profile_options(args))
     _emit(report, fmt, args, protect=[args.data])
+    return 0
+
+
+def _profile_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "target": args.target, "no_target": args.no_target, "task": args.task, "kinds": dict(args.kind),
+        "sample": args.sample, "seed": args.seed, "delimiter": args.delimiter, "input_format": args.input_format,
+        "answers": _answers(args.answer), "n_clusters": args.n_clusters, "rules": args.rules,
+    }
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from advisor.errors import AllCandidatesFailed
+    from advisor.pipeline import build_recommend_report
+    from advisor.report.render import choose_format
+
+    fmt = choose_format(args.format, args.output)
+    try:
+        with _progress(args) as progress:
+            report = build_recommend_report(
+                args.data, budget=args.budget, metric=args.metric, jobs=args.jobs, groups=args.groups,
+                time_col=args.time, save=args.save, progress=progress, **_profile_options(args),
+            )
+    except AllCandidatesFailed as exc:
+        if exc.report is not None:
+            _emit(exc.report, fmt, args, protect=[args.data])
+        _error(str(exc))
+        return exc.exit_code
+    _emit(report, fmt, args, protect=[args.data])
+    board = report.leaderboard
+    if report.saved_model is not None and not args.quiet:
+        for warning in report.saved_model.warnings:
+            print(f"advisor: warning: {warning}", file=sys.stderr)
+        print(f"advisor: saved {report.saved_model.candidate} to {report.saved_model.path}", file=sys.stderr)
+    if board is not None and board.cancelled:
+        _error("interrupted: the report shows what was measured before the stop")
+        return 130
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from advisor.load import load_table
+    from advisor.modelio import load_model, predict_frame
+    from advisor.report.render import write_atomic
+
+    pipeline, metadata = load_model(args.model)
+    table = load_table(args.data, delimiter=args.delimiter, file_format=args.input_format)
+    out, notes = predict_frame(pipeline, metadata, table.frame, proba=args.proba)
+    text = out.to_csv(index=False, lineterminator="\n")
+    if not args.quiet:
+        for note in notes:
+            print(f"advisor: note: {note}", file=sys.stderr)
+    if args.output:
+        write_atomic(args.output, text, protect=[args.data, args.model])
+        if not args.quiet:
+            print(f"advisor: wrote {len(out):,} predictions to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -174,12 +284,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.path:
         print(bundled_path())
         return 0
-    from advisor.pipeline import build_profile_report
+    from advisor.pipeline import build_recommend_report
     from advisor.report.render import choose_format
 
     fmt = choose_format(args.format, args.output)
     with _progress(args) as progress:
-        report = build_profile_report(str(bundled_path()), target=BUNDLED["penguins"][1], progress=progress)
+        report = build_recommend_report(str(bundled_path()), target=BUNDLED["penguins"][1], budget=args.budget,
+                                        progress=progress)
     _emit(report, fmt, args, protect=[])
     return 0
 
@@ -230,6 +341,26 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    from advisor.drift import LEVELS
+    from advisor.pipeline import build_drift_report
+    from advisor.report.render import choose_format
+
+    fmt = choose_format(args.format, args.output)
+    with _progress(args) as progress:
+        report = build_drift_report(
+            args.reference, args.current, target=args.target, seed=args.seed, sample=args.sample,
+            delimiter=args.delimiter, input_format=args.input_format,
+            domain_classifier=not args.no_domain_classifier, progress=progress,
+        )
+    _emit(report, fmt, args, protect=[args.reference, args.current])
+    if args.fail_on and LEVELS.index(report.summary.severity) >= LEVELS.index(args.fail_on):
+        print(f"advisor: drift is {report.summary.severity} (--fail-on {args.fail_on}): {report.summary.headline}",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -295,7 +426,10 @@ def cmd_facts(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "profile": cmd_profile,
+    "recommend": cmd_recommend,
+    "predict": cmd_predict,
     "demo": cmd_demo,
+    "drift": cmd_drift,
     "rules": cmd_rules,
     "versions": cmd_versions,
     "findings": cmd_findings,

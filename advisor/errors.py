@@ -58,6 +58,8 @@ class AllCandidatesFailed(AdvisorError):
     """Every candidate failed; the report still lists each failure with its reason."""
 
     exit_code = 1
+    leaderboard: object = None  # the Leaderboard with a row and a reason per failure
+    report: object = None  # the Report, when the failure happened inside a recommend run
 
 
 class Cancelled(AdvisorError):

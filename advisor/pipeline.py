@@ -9,14 +9,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from advisor import __version__
-from advisor.report.model import Report, RunSettings
+from advisor.report.model import Report, RunSettings, SavedModel
 
 if TYPE_CHECKING:
+    from advisor.drift import DriftReport
+    from advisor.load import Table
     from advisor.profile.model import Profile
-    from advisor.ruletree.model import Advice, RuleSet
+    from advisor.ruletree.model import Advice, CandidateAdvice, RuleSet
 
 Progress = Callable[[str, float], None]
 
@@ -45,7 +47,32 @@ def build_profile_report(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Report:
-    """Load ``path``, profile it and wrap everything in a :class:`Report`."""
+    """Load ``path``, profile it, walk the rules and wrap everything in a :class:`Report`."""
+    return load_and_profile(
+        path, target=target, no_target=no_target, task=task, kinds=kinds, sample=sample, seed=seed,
+        delimiter=delimiter, input_format=input_format, answers=answers, n_clusters=n_clusters, rules=rules,
+        progress=progress, should_stop=should_stop,
+    )[1]
+
+
+def load_and_profile(
+    path: str,
+    *,
+    target: str | None = None,
+    no_target: bool = False,
+    task: str | None = None,
+    kinds: Mapping[str, str] | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    delimiter: str | None = None,
+    input_format: str | None = None,
+    answers: Mapping[str, str] | None = None,
+    n_clusters: int | None = None,
+    rules: str | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[Table, Report]:
+    """The loaded table (later stages need its rows) and the profile report."""
     from advisor.load import load_table
     from advisor.profile import profile_table
     from advisor.profile.config import Settings
@@ -75,8 +102,123 @@ def build_profile_report(
         command="profile", target=target, no_target=no_target, task=task, sample=sample, seed=seed,
         kinds=dict(kinds or {}), answers=dict(answers or {}), n_clusters=n_clusters, rules=rules,
     )
-    return Report(advisor_version=__version__, source=table.info, settings=settings, profile=profile,
-                  facts=profile.facts(), advice=advice, timings=timings)
+    report = Report(advisor_version=__version__, source=table.info, settings=settings, profile=profile,
+                    facts=profile.facts(), advice=advice, timings=timings)
+    return table, report
+
+
+def build_recommend_report(
+    path: str,
+    *,
+    budget: float = 60.0,
+    metric: str | None = None,
+    jobs: int = 1,
+    groups: str | None = None,
+    time_col: str | None = None,
+    save: str | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    **profile_options: Any,
+) -> Report:
+    """Profile, advise, cross-validate the candidates within ``budget`` seconds, refit the pick.
+
+    Raises AllCandidatesFailed (its ``report`` attribute holds the Report) when
+    nothing but the baseline could be measured.
+    """
+    from advisor.benchmark import cross_validate_candidates, validate_metric
+    from advisor.errors import AdvisorError, AllCandidatesFailed, OptionError
+
+    if budget <= 0:
+        raise OptionError(f"The 'budget' option must be a positive number of seconds. Got {budget:g} instead.")
+    if save is not None:
+        _check_save_path(save)
+
+    def part(lo: float, hi: float) -> Progress | None:
+        if progress is None:
+            return None
+        return lambda message, fraction: progress(message, lo + (hi - lo) * fraction)
+
+    table, report = load_and_profile(path, progress=part(0.0, 0.1), should_stop=should_stop, **profile_options)
+    report.settings.command = "recommend"
+    report.settings.budget = budget
+    report.settings.metric = metric
+    profile, advice = report.profile, report.advice
+    assert advice is not None
+    if profile.task in ("binary", "multiclass", "regression") and metric is not None:
+        validate_metric(metric, profile.task)
+    if not advice.candidates:
+        raise AdvisorError(f"{table.info.file_name}: the map ends at '{advice.outcome}' with no estimator to try; "
+                           "see 'advisor profile' for the trace")
+    for name, col in (("groups", groups), ("time", time_col)):
+        if col is not None and col not in table.frame.columns:
+            from advisor.errors import did_you_mean
+
+            raise OptionError(f"--{name} names column '{col}', which is not in the table.{did_you_mean(col, list(table.frame.columns))}")
+    t0 = time.perf_counter()
+    try:
+        board = cross_validate_candidates(
+            table.frame, profile, advice, budget=budget, metric=metric, seed=report.settings.seed, jobs=jobs,
+            groups=groups, time_col=time_col, progress=part(0.1, 0.95), should_stop=should_stop,
+        )
+    except AllCandidatesFailed as exc:
+        report.leaderboard = getattr(exc, "leaderboard", None)
+        exc.report = report  # type: ignore[attr-defined]
+        raise
+    report.timings["cross_validate_seconds"] = round(time.perf_counter() - t0, 3)
+    report.leaderboard = board
+    if board.pick is not None:
+        _describe_pick(report, table, groups)
+        if save is not None and not board.cancelled:
+            report.saved_model = _save_pick(report, table, save, groups)
+    if progress:
+        progress("done", 1.0)
+    return report
+
+
+def _check_save_path(save: str) -> None:
+    from advisor.errors import OptionError
+
+    suffix = Path(save).suffix.lower()
+    if suffix not in (".skops", ".joblib"):
+        raise OptionError(f"--save {save}: use a .skops file (safe to load) or .joblib (loads arbitrary code)")
+    parent = Path(save).parent
+    if str(parent) and not parent.is_dir():
+        raise OptionError(f"--save {save}: the folder '{parent}' does not exist; create it first")
+
+
+def _pick_candidate(report: Report) -> CandidateAdvice:
+    assert report.leaderboard is not None and report.leaderboard.pick is not None and report.advice is not None
+    name = report.leaderboard.pick.name
+    return next(c for c in report.advice.candidates if c.name == name)
+
+
+def _describe_pick(report: Report, table: Table, groups: str | None) -> None:
+    """The Python code that rebuilds the pick, for the design doc."""
+    from advisor.candidates import pipeline_code, target_minimum, training_data
+
+    profile = report.profile
+    _, y = training_data(table.frame, profile)
+    report.pipeline_code = pipeline_code(_pick_candidate(report), profile.feature_kinds(), profile.task,
+                                         seed=report.settings.seed, target_min=target_minimum(y, profile.task))
+
+
+def _save_pick(report: Report, table: Table, save: str, groups: str | None) -> SavedModel:
+    from advisor.candidates import fit_candidate
+    from advisor.modelio import build_metadata, save_model
+
+    profile, board = report.profile, report.leaderboard
+    assert board is not None and board.pick is not None and profile.target is not None
+    candidate = _pick_candidate(report)
+    t0 = time.perf_counter()
+    fitted = fit_candidate(table.frame, profile, candidate, seed=report.settings.seed,
+                           exclude=[groups] if groups else None)
+    metadata = build_metadata(fitted, table.frame, target=profile.target.name, task=profile.task,
+                              metric=board.metric, cv_score=board.pick.score, features=profile.feature_kinds(),
+                              candidate=candidate.name)
+    warnings = save_model(save, fitted, metadata)
+    report.timings["refit_seconds"] = round(time.perf_counter() - t0, 3)
+    return SavedModel(path=save, format=Path(save).suffix.lstrip(".").lower(), candidate=candidate.name,
+                      warnings=list(warnings), fingerprint=dict(metadata.get("training_data", {})))
 
 
 def advise_profile(profile: Profile, ruleset: RuleSet, answers: Mapping[str, str] | None = None) -> Advice:
@@ -86,3 +228,37 @@ def advise_profile(profile: Profile, ruleset: RuleSet, answers: Mapping[str, str
     advice = advise(ruleset, profile.facts(), profile.findings, profile.feature_kinds(), dict(answers or {}))
     advice.mermaid = render_mermaid(ruleset, advice.path)
     return advice
+
+
+def build_drift_report(
+    reference: str,
+    current: str,
+    *,
+    target: str | None = None,
+    seed: int = 0,
+    sample: int | None = None,
+    delimiter: str | None = None,
+    input_format: str | None = None,
+    domain_classifier: bool = True,
+    progress: Progress | None = None,
+) -> DriftReport:
+    """Load both tables, profile the reference for column kinds, and compare them."""
+    from advisor.drift import compare_tables
+    from advisor.load import load_table
+    from advisor.profile import profile_table
+    from advisor.profile.config import Settings
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    ref = load_table(reference, sample=sample, seed=seed, delimiter=delimiter, file_format=input_format)
+    cur = load_table(current, sample=sample, seed=seed, delimiter=delimiter, file_format=input_format)
+    timings["load_seconds"] = round(time.perf_counter() - t0, 3)
+    t1 = time.perf_counter()
+    ref_profile = profile_table(ref, target=target, no_target=target is None, settings=Settings(seed=seed))
+    drift = compare_tables(ref.frame, cur.frame, ref_profile, reference_name=ref.info.file_name,
+                           current_name=cur.info.file_name, seed=seed, domain_classifier=domain_classifier,
+                           progress=progress)
+    timings["compare_seconds"] = round(time.perf_counter() - t1, 3)
+    drift.advisor_version = __version__
+    drift.timings = timings
+    return drift

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TZ", "UTC")
+# pytest -n 2 already keeps both cores busy; OpenMP threads on top of that make
+# HistGradientBoosting spin and crawl, so tests run single-threaded inside each worker.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("NO_COLOR", "1")
 
 

@@ -174,3 +174,56 @@ def test_output_file_gets_the_usual_permissions(cli, penguins_path, tmp_path):
     finally:
         os.umask(old)
     assert out_file.stat().st_mode & 0o777 == 0o644
+
+
+def test_recommend_save_and_predict_round_trip(cli, penguins_path, tmp_path):
+    model = tmp_path / "penguins.skops"
+    code, out, err = cli("recommend", penguins_path, "--target", "species", "--budget", "30", "--format", "json",
+                         "--save", model)
+    assert code == 0, err
+    data = json.loads(out)
+    pick = data["leaderboard"]["pick"]
+    assert pick["beats_baseline"] and pick["score"] > 0.9
+    assert data["saved_model"]["candidate"] == pick["name"] and data["saved_model"]["fingerprint"]["rows"] == 344
+    assert "Pipeline" in data["pipeline_code"] and model.exists()
+    assert f"saved {pick['name']}" in err
+    scored = tmp_path / "scored.csv"
+    code, out, err = cli("predict", model, penguins_path, "-o", scored)
+    assert code == 0 and out == "" and "ignored" in err and "species" in err
+    lines = scored.read_text().splitlines()
+    assert lines[0].startswith("species") and len(lines) == 345
+
+
+def test_pipeline_code_rebuilds_a_pipeline_that_fits(cli, penguins_path):
+    import pandas as pd
+
+    code, out, _ = cli("recommend", penguins_path, "--target", "species", "--budget", "30", "--format", "json")
+    source = json.loads(out)["pipeline_code"]
+    namespace: dict = {}
+    exec(compile(source, "pipeline_code", "exec"), namespace)
+    frame = pd.read_csv(penguins_path)
+    frame = frame[frame["species"].notna()]
+    fitted = namespace["pipeline"].fit(frame.drop(columns="species"), frame["species"])
+    assert (fitted.predict(frame.drop(columns="species")) == frame["species"]).mean() > 0.9
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--budget", "0"], "positive number of seconds"),
+    (["--budget", "soon"], "positive number of seconds"),
+    (["--metric", "accurcy"], "Did you mean 'accuracy'"),
+    (["--metric", "r2"], "r2"),
+    (["--groups", "islnd"], "Did you mean 'island'"),
+    (["--save", "model.pkl"], ".skops"),
+])
+def test_recommend_option_errors(cli, penguins_path, args, needle):
+    code, out, err = cli("recommend", penguins_path, "--target", "species", *args)
+    assert code == 2 and out == "" and needle in err and err.count("\n") == 1
+
+
+def test_predict_errors(cli, penguins_path, tmp_path):
+    code, _, err = cli("predict", tmp_path / "none.skops", penguins_path)
+    assert code == 2 and "none.skops" in err
+    bad = tmp_path / "bad.skops"
+    bad.write_bytes(b"not a model")
+    code, _, err = cli("predict", bad, penguins_path)
+    assert code == 2 and "bad.skops" in err and err.count("\n") == 1

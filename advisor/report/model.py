@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.leaderboard import Leaderboard
 from advisor.load import LoadInfo
 from advisor.profile.model import Profile
 from advisor.ruletree.model import Advice
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass
@@ -32,6 +33,19 @@ class RunSettings:
     answers: dict[str, str] = field(default_factory=dict)
     n_clusters: int | None = None
     rules: str | None = None
+    budget: float | None = None
+    metric: str | None = None
+
+
+@dataclass
+class SavedModel:
+    """Where the refitted pick was saved, and the fingerprint of the rows it learned from."""
+
+    path: str
+    format: str
+    candidate: str
+    warnings: list[str]
+    fingerprint: dict[str, Any]
 
 
 @dataclass
@@ -42,5 +56,8 @@ class Report:
     profile: Profile
     facts: dict[str, Any]
     advice: Advice | None = None
+    leaderboard: Leaderboard | None = None
+    pipeline_code: str | None = None
+    saved_model: SavedModel | None = None
     timings: dict[str, float] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION

@@ -28,6 +28,10 @@ def choose_format(fmt: str | None, output: str | None) -> str:
 
 def render(report: Any, fmt: str, *, width: int = 100, color: bool = False) -> str:
     """The report as text in ``fmt`` (terminal text is plain unless ``color``)."""
+    from advisor.drift import DriftReport
+
+    if isinstance(report, DriftReport):
+        return _render_drift(report, fmt, width=width, color=color)
     if fmt == "json":
         from advisor.report.jsonout import render_json
 
@@ -43,6 +47,24 @@ def render(report: Any, fmt: str, *, width: int = 100, color: bool = False) -> s
     from advisor.report.terminal import render_terminal
 
     return render_terminal(report, width=width, color=color)
+
+
+def _render_drift(report: Any, fmt: str, *, width: int, color: bool) -> str:
+    if fmt == "json":
+        from advisor.report.jsonout import render_json
+
+        return render_json(report)
+    if fmt == "md":
+        from advisor.report.drift_render import render_drift_markdown
+
+        return render_drift_markdown(report)
+    if fmt == "html":
+        from advisor.report.drift_render import render_drift_html
+
+        return render_drift_html(report)
+    from advisor.report.terminal import render_drift_terminal
+
+    return render_drift_terminal(report, width=width, color=color)
 
 
 def write_atomic(path: str | os.PathLike[str], text: str, *, protect: list[str] | None = None) -> None:

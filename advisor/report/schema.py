@@ -65,8 +65,21 @@ def report_schema() -> dict[str, Any]:
     return schema_for(Report, "report", SCHEMA_VERSION)
 
 
+def drift_schema() -> dict[str, Any]:
+    from advisor.drift import DriftReport
+
+    return schema_for(DriftReport, "drift", "1.0")
+
+
+SCHEMAS = {"report": report_schema, "drift": drift_schema}
+
+
 def main() -> None:
-    print(json.dumps(report_schema(), indent=2))
+    """``python -m advisor.report.schema [report|drift]`` prints that schema."""
+    import sys
+
+    name = sys.argv[1] if len(sys.argv) > 1 else "report"
+    print(json.dumps(SCHEMAS[name](), indent=2))
 
 
 if __name__ == "__main__":

@@ -461,3 +461,40 @@ def _advice_notes(notes: list[str]) -> RenderableType:
         tag, text = note_tag(note)
         grid.add_row(Text(tag or "note", style=ORIGIN_STYLE.get(tag, "dim")), Text(text))
     return _indented_block(grid)
+
+
+def render_drift_terminal(report: Any, *, width: int = 100, color: bool = False) -> str:
+    """The drift report: verdict, advice, schema changes, flagged checks, the domain classifier."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from advisor.report.drift_render import SEVERITY_MARK, domain_text, drift_rows, schema_rows
+
+    styles = {"none": "dim", "low": "cyan", "medium": "yellow", "high": "bold red"}
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, force_terminal=color, color_system="truecolor" if color else None,
+                      no_color=not color, legacy_windows=False, highlight=False, emoji=False)
+    s = report.summary
+    console.print(Text.assemble(("advisor drift  ", "bold"), f"{report.current} against {report.reference}"))
+    console.print(f"{report.n_reference_rows:,} reference rows · {report.n_current_rows:,} current rows")
+    console.print(Text.assemble("overall drift: ", (s.severity, styles[s.severity]), f" · {s.headline}"))
+    for advice in s.advice:
+        console.print(Text(f"→ {advice}", style="dim"))
+    if report.schema:
+        console.print(_rule("schema changes"))
+        for change, column, sev, detail in schema_rows(report):
+            console.print(Text.assemble((f"{SEVERITY_MARK[sev]} ", styles[sev]), (f"{change:<13} ", "bold"), f"{column}: {detail}"))
+    console.print(_rule("columns"))
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for head in ("", "column", "check", "effect", "detail"):
+        table.add_column(head, overflow="fold")
+    for column, _kind, sev, check, effect, _p, detail in drift_rows(report):
+        table.add_row(Text(SEVERITY_MARK[sev], style=styles[sev]), column, check, effect, detail)
+    console.print(table)
+    console.print(_rule("whole table"))
+    console.print(domain_text(report))
+    text = buf.getvalue()
+    if not color:
+        text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    return text

@@ -1,0 +1,131 @@
+"""The Leaderboard: what cross-validating the candidates measured, as JSON-friendly dataclasses.
+
+Only str, int, float, bool, None, lists, dicts and nested dataclasses appear
+here (no tuples, enums or numpy types), because the report layer serializes
+these classes generically and the JSON form is a versioned contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# ok: measured; failed: raised (reason says why); timeout: stopped by the budget while running;
+# skipped: never started (no time left, estimated too slow, or not needed); cancelled: the user stopped the run.
+STATUSES = ("ok", "failed", "timeout", "skipped", "cancelled")
+
+
+@dataclass
+class MetricInfo:
+    """One metric in the leaderboard; values are in natural units (RMSE positive, lower better)."""
+
+    name: str
+    label: str
+    scorer: str  # the scikit-learn scorer name, or 'advisor:<name>' for the advisor's own
+    greater_is_better: bool
+    primary: bool = False
+
+
+@dataclass
+class MetricScore:
+    """Test scores of one metric over the CV folds (None where the estimator cannot give it)."""
+
+    mean: float | None
+    std: float | None
+    folds: list[float] = field(default_factory=list)
+
+
+@dataclass
+class CandidateResult:
+    """One row: a candidate, what happened to it, and what it scored."""
+
+    name: str
+    label: str
+    origin: str  # 'map' or 'advisor'
+    status: str  # one of STATUSES
+    reason: str | None = None
+    is_baseline: bool = False
+    wave: int = 0  # 0: the first candidates; 1, 2...: reached by the map's 'try next' arrows
+    tags: dict[str, str | bool] = field(default_factory=dict)
+    scores: dict[str, MetricScore] = field(default_factory=dict)
+    score: float | None = None  # mean of the primary metric
+    score_std: float | None = None
+    train_score: float | None = None  # primary metric on the training folds
+    train_test_gap: float | None = None  # how much better it does on rows it has seen
+    overfitting: bool = False
+    fit_seconds: float | None = None  # mean per fold
+    predict_seconds_per_1000_rows: float | None = None
+    model_bytes: int | None = None  # pickled size of one fitted fold model
+    elapsed_seconds: float | None = None  # wall time spent on it, probe included
+    estimated_seconds: float | None = None  # from a small-sample fit, for expensive candidates
+    folds_done: int = 0
+    rank: int | None = None
+    p_value_vs_best: float | None = None  # Nadeau-Bengio corrected resampled t-test
+    tied_with_best: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CVInfo:
+    """How rows were split."""
+
+    strategy: str  # StratifiedKFold | KFold | GroupKFold | TimeSeriesSplit
+    n_splits: int
+    n_rows: int
+    shuffle: bool
+    seed: int
+    groups: str | None = None
+    time_column: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LearningCurve:
+    """The pick's validation score against training-set size: would more data help?"""
+
+    status: str  # ok | skipped | timeout | failed
+    verdict: str
+    train_sizes: list[int] = field(default_factory=list)
+    train_scores: list[float] = field(default_factory=list)
+    test_scores: list[float] = field(default_factory=list)
+    test_std: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Pick:
+    """The recommended candidate and why, in words."""
+
+    name: str
+    metric: str
+    score: float
+    score_std: float | None
+    reason: str
+    best: str  # the top scorer (may differ from the pick when they are tied)
+    tied: list[str] = field(default_factory=list)
+    beats_baseline: bool = True
+
+
+@dataclass
+class Leaderboard:
+    """The cross-validation stage's result: rows ranked by the primary metric, the pick and its curve."""
+
+    task: str
+    metric: str  # key of the primary metric in each row's ``scores``
+    metrics: list[MetricInfo]
+    cv: CVInfo
+    rows: list[CandidateResult]
+    pick: Pick | None
+    baseline: str | None
+    budget_seconds: float
+    elapsed_seconds: float
+    seed: int
+    jobs: int
+    cancelled: bool = False
+    followed_try_next: bool = False
+    learning_curve: LearningCurve | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def row(self, name: str) -> CandidateResult:
+        for row in self.rows:
+            if row.name == name:
+                return row
+        raise KeyError(name)

@@ -1,0 +1,234 @@
+"""Cross-validation under a budget: real stops, failures as rows, ties by the corrected t-test, metrics checked."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advisor.benchmark import corrected_ttest, cross_validate_candidates, validate_metric
+from advisor.candidates import candidate_advice
+from advisor.errors import AdvisorError, AllCandidatesFailed, OptionError
+from advisor.leaderboard import STATUSES, Leaderboard
+from advisor.ruletree.model import Advice, PreparationStep
+
+pytest.importorskip("sklearn")
+
+
+def advice_of(candidates) -> Advice:
+    return Advice(trace=[], path=[], leaf="test", outcome="classification", candidates=list(candidates),
+                  assumptions=[], notes=[], rules_source="test")
+
+
+@pytest.fixture(scope="module")
+def penguins():
+    from advisor.pipeline import advise_profile, bundled_path
+    from advisor.profile import profile_frame
+    from advisor.ruletree import load_rules
+
+    frame = pd.read_csv(bundled_path())
+    profile = profile_frame(frame, target="species")
+    return frame, profile, advise_profile(profile, load_rules(None))
+
+
+def small_advice(profile, names=("DummyClassifier", "LogisticRegression", "DecisionTreeClassifier")) -> Advice:
+    return advice_of(candidate_advice(n, profile) for n in names)
+
+
+def numbers_frame(n: int, features: int = 20, seed: int = 0) -> tuple[pd.DataFrame, object]:
+    from advisor.profile import profile_frame
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, features))
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(features)])
+    frame["target"] = np.where(X[:, 0] + rng.normal(scale=2, size=n) > 0, "a", "b")
+    return frame, profile_frame(frame, target="target")
+
+
+def assert_json_friendly(value, path="leaderboard"):
+    if dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            assert_json_friendly(getattr(value, f.name), f"{path}.{f.name}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            assert_json_friendly(v, f"{path}[{i}]")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            assert isinstance(k, str), path
+            assert_json_friendly(v, f"{path}.{k}")
+    else:
+        assert value is None or type(value) in (str, int, float, bool), f"{path} is {type(value)}"
+
+
+def test_penguins_leaderboard_has_a_pick_a_baseline_and_a_curve(penguins):
+    frame, profile, advice = penguins
+    board = cross_validate_candidates(frame, profile, advice, budget=60, metric=None, seed=0, jobs=2)
+    assert isinstance(board, Leaderboard)
+    assert board.metric == "balanced_accuracy" and board.cv.strategy == "StratifiedKFold"
+    assert board.baseline == "DummyClassifier"
+    dummy = board.row("DummyClassifier")
+    assert dummy.status == "ok" and dummy.score == pytest.approx(1 / 3)
+    ok = [r for r in board.rows if r.status == "ok"]
+    assert len(ok) == len(board.rows)
+    assert [r.rank for r in ok] == list(range(1, len(ok) + 1))
+    best = ok[0]
+    assert best.score > 0.9 and best.fit_seconds > 0 and best.model_bytes > 0
+    assert best.predict_seconds_per_1000_rows > 0 and best.train_score is not None
+    assert set(best.scores) == {"balanced_accuracy", "roc_auc", "f1_macro", "log_loss"}
+    assert board.row("LinearSVC").scores["log_loss"].mean is None  # no predict_proba: not faked
+    assert board.row("LinearSVC").scores["roc_auc"].mean > 0.9  # from decision scores
+    assert board.pick is not None and board.pick.beats_baseline
+    assert board.pick.name in {best.name, *[r.name for r in ok if r.tied_with_best]}
+    assert board.learning_curve is not None and board.learning_curve.status == "ok"
+    assert board.learning_curve.verdict.startswith("More data")
+    assert board.elapsed_seconds < 60
+    assert_json_friendly(board)
+
+
+def test_same_seed_gives_the_same_scores(penguins):
+    frame, profile, _ = penguins
+    runs = [cross_validate_candidates(frame, profile, small_advice(profile), budget=30, metric="f1_macro", seed=3)
+            for _ in range(2)]
+    assert [(r.name, r.scores) for r in runs[0].rows] == [(r.name, r.scores) for r in runs[1].rows]
+    assert runs[0].metric == "f1_macro"
+
+
+def test_a_slow_candidate_is_killed_at_the_budget():
+    frame, profile = numbers_frame(6000)
+    advice = advice_of(candidate_advice(n, profile) for n in ("DummyClassifier", "SVC"))
+    t0 = time.monotonic()
+    try:  # the SVC is the only real candidate, so its timeout leaves nothing to pick
+        cross_validate_candidates(frame, profile, advice, budget=3, metric=None, seed=0, estimate=False)
+        board = None
+    except AllCandidatesFailed as err:
+        board = err.leaderboard
+    elapsed = time.monotonic() - t0
+    assert board is not None
+    svc = board.row("SVC")
+    assert svc.status == "timeout" and "budget" in svc.reason
+    assert elapsed < 3 + 3
+
+
+def test_an_expensive_candidate_is_estimated_and_skipped():
+    frame, profile = numbers_frame(8000)
+    advice = advice_of(candidate_advice(n, profile) for n in ("DummyClassifier", "LogisticRegression", "SVC"))
+    t0 = time.monotonic()
+    board = cross_validate_candidates(frame, profile, advice, budget=5, metric=None, seed=0)
+    assert time.monotonic() - t0 < 5 + 3
+    svc = board.row("SVC")
+    assert svc.status in ("skipped", "timeout")
+    if svc.status == "skipped":
+        assert svc.reason.startswith("estimated") and "left" in svc.reason and svc.estimated_seconds > 0
+    assert board.pick is not None and board.pick.name == "LogisticRegression"
+
+
+def broken(profile, name="LogisticRegression"):
+    candidate = candidate_advice(name, profile)
+    candidate.preparation = [s for s in candidate.preparation if s.id != "impute_numeric"]
+    candidate.preparation.insert(0, PreparationStep(
+        "impute_numeric", "sklearn.impute.SimpleImputer", ["bill_length_mm"], "broken on purpose",
+        params={"strategy": "no-such-strategy"}))
+    return candidate
+
+
+def test_a_failing_candidate_becomes_a_row(penguins):
+    frame, profile, _ = penguins
+    advice = advice_of([candidate_advice("DummyClassifier", profile), broken(profile),
+                        candidate_advice("DecisionTreeClassifier", profile)])
+    board = cross_validate_candidates(frame, profile, advice, budget=30, metric=None, seed=0)
+    row = board.row("LogisticRegression")
+    assert row.status == "failed" and row.reason.startswith("fold 1 of 5:") and "\n" not in row.reason
+    assert board.pick is not None and board.pick.name == "DecisionTreeClassifier"
+
+
+def test_all_candidates_failing_raises_with_the_leaderboard(penguins):
+    frame, profile, _ = penguins
+    advice = advice_of([candidate_advice("DummyClassifier", profile), broken(profile)])
+    with pytest.raises(AllCandidatesFailed) as info:
+        cross_validate_candidates(frame, profile, advice, budget=30, metric=None, seed=0)
+    assert info.value.exit_code == 1
+    assert "LogisticRegression: failed" in str(info.value)
+    assert info.value.leaderboard.row("LogisticRegression").status == "failed"
+
+
+def test_should_stop_cancels_and_keeps_what_was_measured(penguins):
+    frame, profile, advice = penguins
+    t0 = time.monotonic()
+    board = cross_validate_candidates(frame, profile, advice, budget=60, metric=None, seed=0,
+                                      should_stop=lambda: time.monotonic() - t0 > 0.05)
+    assert board.cancelled
+    assert any(r.status == "cancelled" for r in board.rows)
+    assert {r.status for r in board.rows} <= set(STATUSES)
+    assert time.monotonic() - t0 < 10
+
+
+def test_corrected_ttest_is_more_cautious_than_the_plain_one():
+    from scipy import stats
+
+    a = [0.80, 0.82, 0.79, 0.81, 0.83]
+    b = [0.78, 0.81, 0.77, 0.80, 0.80]
+    plain = stats.ttest_rel(a, b).pvalue
+    corrected = corrected_ttest(a, b, n_train=800, n_test=200)
+    assert corrected > plain
+    assert corrected_ttest(a, a, 800, 200) == 1.0
+    assert corrected_ttest([0.9] * 5, [0.5] * 5, 800, 200) == 0.0
+    assert corrected_ttest([0.95, 0.96, 0.94, 0.95, 0.97], [0.5, 0.52, 0.49, 0.51, 0.5], 800, 200) < 0.001
+
+
+def test_ties_prefer_the_interpretable_candidate_and_say_so(penguins):
+    frame, profile, _ = penguins
+    advice = small_advice(profile, ("DummyClassifier", "RandomForestClassifier", "LogisticRegression"))
+    board = cross_validate_candidates(frame, profile, advice, budget=30, metric=None, seed=0)
+    forest, logistic = board.row("RandomForestClassifier"), board.row("LogisticRegression")
+    assert abs(forest.score - logistic.score) < 0.03
+    assert board.pick.name == "LogisticRegression"
+    loser = forest if board.pick.best == "LogisticRegression" else logistic
+    assert loser.tied_with_best and loser.p_value_vs_best >= 0.05
+    assert "interpretable" in board.pick.reason and "t-test" in board.pick.reason
+
+
+@pytest.mark.parametrize(
+    ("metric", "task", "expected"),
+    [(None, "binary", "balanced_accuracy"), (None, "regression", "r2"), ("neg_log_loss", "multiclass", "log_loss"),
+     ("accuracy", "binary", "accuracy"), ("neg_root_mean_squared_error", "regression", "rmse")],
+)
+def test_metric_names_are_resolved(metric, task, expected):
+    assert validate_metric(metric, task) == expected
+
+
+def test_bad_metrics_are_clear_errors():
+    with pytest.raises(OptionError, match="Did you mean 'balanced_accuracy'"):
+        validate_metric("balanced_acuracy", "binary")
+    with pytest.raises(OptionError, match="scores regression"):
+        validate_metric("r2", "binary")
+    with pytest.raises(OptionError, match="scores classification"):
+        validate_metric("accuracy", "regression")
+
+
+def test_bad_options_and_unsupported_tasks(penguins):
+    frame, profile, advice = penguins
+    with pytest.raises(OptionError, match="positive number of seconds"):
+        cross_validate_candidates(frame, profile, advice, budget=-3, metric=None, seed=0)
+    with pytest.raises(OptionError, match="Did you mean 'island'"):
+        cross_validate_candidates(frame, profile, advice, budget=5, metric=None, seed=0, groups="islnd")
+    unlabeled = dataclasses.replace(profile, task="clustering")
+    with pytest.raises(AdvisorError, match="not yet supported for clustering") as info:
+        cross_validate_candidates(frame, unlabeled, advice, budget=5, metric=None, seed=0)
+    assert info.value.exit_code == 2
+
+
+def test_groups_and_time_columns_choose_the_splitter(penguins):
+    frame, profile, _ = penguins
+    grouped = cross_validate_candidates(frame, profile, small_advice(profile), budget=30, metric=None, seed=0,
+                                        groups="island")
+    assert grouped.cv.strategy == "GroupKFold" and grouped.cv.n_splits == 3
+    dated = frame.assign(day=pd.date_range("2021-01-01", periods=len(frame), freq="D").astype(str))
+    from advisor.profile import profile_frame
+
+    dated_profile = profile_frame(dated, target="species")
+    timed = cross_validate_candidates(dated, dated_profile, small_advice(dated_profile), budget=30, metric=None,
+                                      seed=0, time_col="day")
+    assert timed.cv.strategy == "TimeSeriesSplit" and timed.cv.time_column == "day"
