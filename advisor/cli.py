@@ -126,6 +126,19 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"])
     pr.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
 
+    un = sub.add_parser("uncertain", help="list the unlabelled rows a saved model is least sure about (label these next)",
+                        description="Uncertainty sampling: rank rows by how unsure the model is, most unsure first.",
+                        epilog=EPILOG)
+    un.add_argument("model", help="a .skops or .joblib file from 'advisor recommend --save'")
+    un.add_argument("data", help="unlabelled rows")
+    un.add_argument("--n", type=_positive_int("n"), default=50, help="how many rows to list (default 50)")
+    un.add_argument("--method", choices=["margin", "least_confident", "entropy"], default="margin",
+                    help="how to measure a classifier's uncertainty (default margin)")
+    un.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically) instead of stdout")
+    un.add_argument("--delimiter", help="CSV delimiter of DATA (sniffed when omitted)")
+    un.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"])
+    un.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+
     d = sub.add_parser("demo", help="recommend a model for the bundled Palmer penguins table (no file needed)",
                        description="Run the main job, 'advisor recommend', on the bundled dataset (Palmer penguins, CC0).")
     d.add_argument("--path", action="store_true", help="print the bundled file's path and exit")
@@ -143,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--fail-on", choices=["low", "medium", "high"],
                     help="exit with status 1 when the overall drift is at this level or above (for pipelines)")
     dr.add_argument("--no-domain-classifier", action="store_true", help="skip the reference-vs-current classifier")
+    dr.add_argument("--model", metavar="MODEL", help="a model saved by 'advisor recommend --save': also check its inputs, "
+                                                      "predictions, confidence and (with a target) its score")
     dr.add_argument("--sample", type=_positive_int("sample"), metavar="N", help="read a reproducible sample of N rows of each table")
     dr.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     dr.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
@@ -278,6 +293,26 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_uncertain(args: argparse.Namespace) -> int:
+    from advisor.load import load_table
+    from advisor.modelio import load_model
+    from advisor.report.render import write_atomic
+    from advisor.uncertain import uncertain_rows
+
+    pipeline, metadata = load_model(args.model)
+    table = load_table(args.data, delimiter=args.delimiter, file_format=args.input_format)
+    out, how = uncertain_rows(pipeline, metadata, table.frame, args.n, args.method)
+    text = out.to_csv(index=False, lineterminator="\n")
+    if not args.quiet:
+        print(f"advisor: the {len(out)} rows {metadata.get('candidate') or 'the model'} is least sure about ({how})",
+              file=sys.stderr)
+    if args.output:
+        write_atomic(args.output, text, protect=[args.data, args.model])
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from advisor.pipeline import BUNDLED, bundled_path
 
@@ -353,9 +388,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
         report = build_drift_report(
             args.reference, args.current, target=args.target, seed=args.seed, sample=args.sample,
             delimiter=args.delimiter, input_format=args.input_format,
-            domain_classifier=not args.no_domain_classifier, progress=progress,
+            domain_classifier=not args.no_domain_classifier, model=args.model, progress=progress,
         )
-    _emit(report, fmt, args, protect=[args.reference, args.current])
+    _emit(report, fmt, args, protect=[p for p in (args.reference, args.current, args.model) if p])
     if args.fail_on and LEVELS.index(report.summary.severity) >= LEVELS.index(args.fail_on):
         print(f"advisor: drift is {report.summary.severity} (--fail-on {args.fail_on}): {report.summary.headline}",
               file=sys.stderr)
@@ -428,6 +463,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "profile": cmd_profile,
     "recommend": cmd_recommend,
     "predict": cmd_predict,
+    "uncertain": cmd_uncertain,
     "demo": cmd_demo,
     "drift": cmd_drift,
     "rules": cmd_rules,

@@ -47,6 +47,9 @@ DRIFT_THRESHOLDS: dict[str, tuple[float, float, float]] = {
     "missing_change": (0.05, 0.15, 0.3),   # absolute change in the missing rate
     "out_of_range_share": (0.01, 0.05, 0.2),  # share of current values outside the reference range
     "domain_auc": (0.6, 0.7, 0.85),        # ROC AUC of the reference-vs-current classifier
+    "prediction_shift": (0.1, 0.2, 0.3),   # total variation between predicted class shares, or |mean shift| / std
+    "confidence_drop": (0.05, 0.1, 0.2),   # fall in the mean top-class probability
+    "score_drop": (0.02, 0.05, 0.1),       # fall in the model's score when the current table has the target
 }
 MAX_TEST_ROWS = 200_000  # per side for the per-column tests; a seeded sample beyond that
 DOMAIN_ROWS = 5_000  # per side for the domain classifier
@@ -93,6 +96,25 @@ class DomainClassifier:
 
 
 @dataclass
+class ModelDrift:
+    """What the drift means for a saved model: its inputs, its outputs, its confidence and its score."""
+
+    candidate: str | None
+    target: str | None
+    task: str | None
+    out_of_distribution_share: float
+    prediction_shift: float | None
+    prediction_shift_detail: str
+    confidence_reference: float | None
+    confidence_current: float | None
+    score_name: str | None
+    score_reference: float | None
+    score_current: float | None
+    severity: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class DriftSummary:
     severity: str
     n_columns_checked: int
@@ -114,7 +136,7 @@ class DriftReport:
     thresholds: dict[str, list[float]]
     alpha: float
     seed: int
-    model: dict[str, Any] | None = None
+    model: ModelDrift | None = None
     advisor_version: str = ""
     schema_version: str = "1.0"
     timings: dict[str, float] = field(default_factory=dict)
@@ -445,9 +467,11 @@ def _domain_importances(model: Any, x: pd.DataFrame, y: np.ndarray, seed: int) -
 # ---------------------------------------------------------------- summary
 
 
-def summarise(schema: list[SchemaChange], columns: list[ColumnDrift], domain: DomainClassifier) -> DriftSummary:
+def summarise(schema: list[SchemaChange], columns: list[ColumnDrift], domain: DomainClassifier,
+              model: ModelDrift | None = None) -> DriftSummary:
     drifted = [c for c in columns if c.severity != "none"]
-    sev = worst([*(s.severity for s in schema), *(c.severity for c in columns), domain.severity])
+    sev = worst([*(s.severity for s in schema), *(c.severity for c in columns), domain.severity,
+                 model.severity if model else "none"])
     parts = []
     if domain.auc is not None:
         parts.append(f"a classifier tells the tables apart with ROC AUC {domain.auc:.2f} (0.5 = indistinguishable)")
@@ -462,6 +486,92 @@ def summarise(schema: list[SchemaChange], columns: list[ColumnDrift], domain: Do
         advice.append("a column the model needs is missing: predictions will fail or be imputed; fix the feed")
     if any(chk.check == "unseen_categories" and chk.severity != "none" for c in columns for chk in c.checks):
         advice.append("new categories appear: the encoder maps them to 'unknown'; retrain once they are common")
+    if model is not None and model.severity != "none":
+        advice.append(f"the model's view ({model.severity}): {model.prediction_shift_detail}; "
+                      f"{model.out_of_distribution_share:.1%} of current rows fall outside what it was trained on")
     if sev == "none":
         advice.append("no drift above the thresholds: keep checking on each new batch")
     return DriftSummary(sev, len(columns), len(drifted), "; ".join(parts), advice)
+
+
+# ---------------------------------------------------------------- the model's view
+
+
+def model_drift(pipeline: Any, metadata: dict[str, Any], ref: pd.DataFrame, cur: pd.DataFrame,
+                kinds: dict[str, str]) -> ModelDrift:
+    """Out-of-distribution rows, shift in predictions, confidence and (with a target) the score."""
+    import numpy as np
+
+    target = metadata.get("target")
+    task = metadata.get("task")
+    features = [c for c in metadata.get("features", {}) if c in ref.columns and c in cur.columns]
+    ood = _out_of_distribution_share(ref, cur, features, kinds)
+    xr = ref.drop(columns=[target], errors="ignore")
+    xc = cur.drop(columns=[target], errors="ignore")
+    pr, pc = pipeline.predict(xr), pipeline.predict(xc)
+    notes: list[str] = []
+    if task in ("binary", "multiclass"):
+        shift, detail = _class_share_shift(pr, pc)
+    else:
+        scale = float(np.std(pr)) or 1.0
+        shift = abs(float(np.mean(pc)) - float(np.mean(pr))) / scale
+        detail = f"mean prediction {np.mean(pr):.4g} -> {np.mean(pc):.4g} ({shift:.2f} std)"
+    conf_r = conf_c = None
+    if hasattr(pipeline, "predict_proba") and task in ("binary", "multiclass"):
+        conf_r = clean_float(float(np.max(pipeline.predict_proba(xr), axis=1).mean()), 4)
+        conf_c = clean_float(float(np.max(pipeline.predict_proba(xc), axis=1).mean()), 4)
+    score_name, s_r, s_c = _score_change(pipeline, ref, cur, target, task, notes)
+    levels = [level(ood, "out_of_range_share"), level(shift, "prediction_shift")]
+    if conf_r is not None and conf_c is not None:
+        levels.append(level(conf_r - conf_c, "confidence_drop"))
+    if s_r is not None and s_c is not None:
+        levels.append(level(s_r - s_c, "score_drop"))
+    return ModelDrift(metadata.get("candidate"), target, task, clean_float(ood, 4) or 0.0, clean_float(shift, 4), detail,
+                      conf_r, conf_c, score_name, s_r, s_c, worst(levels), notes)
+
+
+def _out_of_distribution_share(ref: pd.DataFrame, cur: pd.DataFrame, features: list[str], kinds: dict[str, str]) -> float:
+    """Share of current rows with a number outside the reference range or a category never seen."""
+    import numpy as np
+
+    outside = np.zeros(len(cur), dtype=bool)
+    for name in features:
+        if kinds.get(name) in NUMERIC_KINDS and _is_number(ref[name]) and _is_number(cur[name]):
+            r = _finite(ref[name])
+            if len(r):
+                v = cur[name].to_numpy(dtype="float64", na_value=np.nan)
+                outside |= (v < r.min()) | (v > r.max())
+        elif kinds.get(name) in CATEGORY_KINDS:
+            seen = set(ref[name].dropna().astype(str))
+            outside |= cur[name].notna().to_numpy() & ~cur[name].astype(str).isin(seen).to_numpy()
+    return float(outside.mean()) if len(cur) else 0.0
+
+
+def _class_share_shift(pr: Any, pc: Any) -> tuple[float, str]:
+    import pandas as pd
+
+    a = pd.Series(pr).astype(str).value_counts(normalize=True)
+    b = pd.Series(pc).astype(str).value_counts(normalize=True)
+    keys = sorted(set(a.index) | set(b.index))
+    a, b = a.reindex(keys, fill_value=0), b.reindex(keys, fill_value=0)
+    tvd = float((a - b).abs().sum() / 2)
+    moved = max(keys, key=lambda k: abs(a[k] - b[k]))
+    return tvd, f"predicted share of '{moved}' {a[moved]:.1%} -> {b[moved]:.1%} (total variation {tvd:.3f})"
+
+
+def _score_change(pipeline: Any, ref: pd.DataFrame, cur: pd.DataFrame, target: str | None, task: str | None,
+                  notes: list[str]) -> tuple[str | None, float | None, float | None]:
+    from sklearn.metrics import balanced_accuracy_score, r2_score
+
+    if not target or target not in cur.columns or target not in ref.columns:
+        notes.append("the current table has no target column: the model's score cannot be compared")
+        return None, None, None
+    scorer, name = (balanced_accuracy_score, "balanced_accuracy") if task in ("binary", "multiclass") else (r2_score, "r2")
+    out = []
+    for frame in (ref, cur):
+        rows = frame[frame[target].notna()]
+        y = rows[target].astype(str) if task in ("binary", "multiclass") else rows[target]
+        pred = pipeline.predict(rows.drop(columns=[target]))
+        out.append(clean_float(float(scorer(y, pred.astype(str) if task in ("binary", "multiclass") else pred)), 4))
+    notes.append("the reference score is measured on the rows the model was trained on, so it is optimistic")
+    return name, out[0], out[1]

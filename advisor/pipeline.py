@@ -240,6 +240,7 @@ def build_drift_report(
     delimiter: str | None = None,
     input_format: str | None = None,
     domain_classifier: bool = True,
+    model: str | None = None,
     progress: Progress | None = None,
 ) -> DriftReport:
     """Load both tables, profile the reference for column kinds, and compare them."""
@@ -258,6 +259,13 @@ def build_drift_report(
     drift = compare_tables(ref.frame, cur.frame, ref_profile, reference_name=ref.info.file_name,
                            current_name=cur.info.file_name, seed=seed, domain_classifier=domain_classifier,
                            progress=progress)
+    if model is not None:
+        from advisor.drift import model_drift, summarise
+        from advisor.modelio import load_model
+
+        pipeline, metadata = load_model(model)
+        drift.model = model_drift(pipeline, metadata, ref.frame, cur.frame, {c.name: c.kind for c in ref_profile.columns})
+        drift.summary = summarise(drift.schema, drift.columns, drift.domain, drift.model)
     timings["compare_seconds"] = round(time.perf_counter() - t1, 3)
     drift.advisor_version = __version__
     drift.timings = timings

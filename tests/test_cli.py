@@ -198,6 +198,7 @@ def test_pipeline_code_rebuilds_a_pipeline_that_fits(cli, penguins_path):
     import pandas as pd
 
     code, out, _ = cli("recommend", penguins_path, "--target", "species", "--budget", "30", "--format", "json")
+    assert code == 0
     source = json.loads(out)["pipeline_code"]
     namespace: dict = {}
     exec(compile(source, "pipeline_code", "exec"), namespace)

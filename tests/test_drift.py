@@ -143,3 +143,52 @@ def test_json_validates_against_the_committed_schema(tmp_path):
     assert schema_file == drift_schema(), "run: python -m advisor.report.schema drift > schemas/drift.schema.json"
     ref, cur = table(500, 0), table(500, 1)
     jsonschema.validate(to_jsonable(compare(ref, cur)), schema_file)
+
+
+def _labelled(n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
+    r = np.random.default_rng(seed)
+    x1, x2 = r.normal(shift, 1, n), r.normal(0, 1, n)
+    y = np.where(x1 + 0.5 * x2 + r.normal(0, 0.5, n) > 0, "yes", "no")
+    return pd.DataFrame({"x1": x1, "x2": x2, "c": r.choice(["a", "b"], n), "y": y})
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory):
+    from advisor.pipeline import build_recommend_report
+
+    d = tmp_path_factory.mktemp("model")
+    _labelled(1500, 0).to_csv(d / "ref.csv", index=False)
+    _labelled(1500, 1, shift=1.0).to_csv(d / "shifted.csv", index=False)
+    _labelled(1500, 2).to_csv(d / "same.csv", index=False)
+    build_recommend_report(str(d / "ref.csv"), target="y", budget=20, save=str(d / "m.skops"))
+    return d
+
+
+def test_model_view_of_a_shift(cli, saved_model):
+    d = saved_model
+    code, out, _ = cli("drift", d / "ref.csv", d / "shifted.csv", "--model", d / "m.skops", "--target", "y", "--format", "json")
+    model = json.loads(out)["model"]
+    assert code == 0 and model["severity"] in ("medium", "high")
+    assert model["prediction_shift"] > 0.2 and "'no'" in model["prediction_shift_detail"]
+    assert model["score_name"] == "balanced_accuracy" and model["score_current"] is not None
+    code, out, _ = cli("drift", d / "ref.csv", d / "same.csv", "--model", d / "m.skops", "--target", "y", "--format", "json")
+    model = json.loads(out)["model"]
+    assert model["severity"] == "none" and model["prediction_shift"] < 0.1
+    code, out, _ = cli("drift", d / "ref.csv", d / "shifted.csv", "--model", d / "m.skops", "--format", "md")
+    assert "## The model" in out
+
+
+def test_uncertain_rows_are_the_ones_near_the_boundary(cli, saved_model):
+    d = saved_model
+    code, out, err = cli("uncertain", d / "m.skops", d / "same.csv", "--n", "20")
+    assert code == 0 and "least sure about" in err
+    ranked = pd.read_csv(__import__("io").StringIO(out))
+    assert len(ranked) == 20 and list(ranked.columns[:3]) == ["row", "uncertainty", "predicted_y"]
+    assert ranked["uncertainty"].is_monotonic_decreasing
+    # The least certain rows sit near the true boundary x1 + 0.5 x2 = 0, closer than rows in general.
+    rows = _labelled(1500, 2)
+    margin_all = (rows["x1"] + 0.5 * rows["x2"]).abs().median()
+    picked = rows.iloc[ranked["row"] - 1]
+    assert (picked["x1"] + 0.5 * picked["x2"]).abs().median() < margin_all / 4
+    code, _, err = cli("uncertain", d / "m.skops", d / "same.csv", "--n", "0")
+    assert code == 2 and "positive integer" in err

@@ -38,6 +38,24 @@ def domain_text(report: Any) -> str:
             f"({d.importance_method}): {tops or 'none'}")
 
 
+def model_rows(report: Any) -> list[list[str]]:
+    """The saved model's view, as (what, reference, current, severity-free detail) rows."""
+    m = report.model
+    if m is None:
+        return []
+    rows = [["model", m.candidate or "?", f"target {m.target}, task {m.task}", f"severity {m.severity}"],
+            ["rows outside the training data", "–", f"{m.out_of_distribution_share:.1%}",
+             "a number outside the reference range or a category never seen"],
+            ["predictions", "", "", m.prediction_shift_detail]]
+    if m.confidence_reference is not None:
+        rows.append(["mean top-class probability", f"{m.confidence_reference:.3f}", f"{m.confidence_current:.3f}", ""])
+    if m.score_name:
+        rows.append([m.score_name, f"{m.score_reference:.3f}", f"{m.score_current:.3f}", "; ".join(m.notes)])
+    elif m.notes:
+        rows.append(["score", "–", "–", "; ".join(m.notes)])
+    return rows
+
+
 def _md_cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -61,7 +79,10 @@ def render_drift_markdown(report: Any) -> str:
         lines += ["", "## Schema changes", "", *_md_table(["change", "column", "severity", "detail"], schema_rows(report))]
     lines += ["", "## Columns", "",
               *_md_table(["column", "kind", "severity", "check", "effect", "p (adjusted)", "detail"], drift_rows(report)),
-              "", "## Whole table", "", domain_text(report) + ".", "", _thresholds_md(report),
+              "", "## Whole table", "", domain_text(report) + ".", "",
+              *(["## The model", "", *_md_table(["", "reference", "current", "detail"], model_rows(report)), ""]
+                if report.model else []),
+              _thresholds_md(report),
               "", f"_Timings: {_timings(report)}_", ""]
     return "\n".join(lines)
 
@@ -99,6 +120,8 @@ def render_drift_html(report: Any) -> str:
     parts += ["<h2>Columns</h2>",
               table(["column", "kind", "severity", "check", "effect", "p (adjusted)", "detail"], drift_rows(report)),
               "<h2>Whole table</h2>", f"<p>{escape(domain_text(report))}.</p>",
+              *(["<h2>The model</h2>", table(["", "reference", "current", "detail"], model_rows(report))]
+                if report.model else []),
               f"<p class=\"muted\">{escape(_thresholds_md(report))}</p>",
               f"<footer>Timings: {escape(_timings(report))} · advisor {escape(report.advisor_version)}</footer>"]
     title = f"Drift: {report.current}"
