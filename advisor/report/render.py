@@ -26,45 +26,32 @@ def choose_format(fmt: str | None, output: str | None) -> str:
     return "terminal"
 
 
+# (module, function) per report type and format; imported only when used, so Rich loads for the terminal only.
+RENDERERS: dict[str, dict[str, tuple[str, str]]] = {
+    "Report": {
+        "json": ("advisor.report.jsonout", "render_json"),
+        "md": ("advisor.report.markdown", "render_markdown"),
+        "html": ("advisor.report.html", "render_html"),
+        "terminal": ("advisor.report.terminal", "render_terminal"),
+    },
+    "DriftReport": {
+        "json": ("advisor.report.jsonout", "render_json"),
+        "md": ("advisor.report.drift_render", "render_drift_markdown"),
+        "html": ("advisor.report.drift_render", "render_drift_html"),
+        "terminal": ("advisor.report.terminal", "render_drift_terminal"),
+    },
+}
+
+
 def render(report: Any, fmt: str, *, width: int = 100, color: bool = False) -> str:
     """The report as text in ``fmt`` (terminal text is plain unless ``color``)."""
-    from advisor.drift import DriftReport
+    import importlib
 
-    if isinstance(report, DriftReport):
-        return _render_drift(report, fmt, width=width, color=color)
-    if fmt == "json":
-        from advisor.report.jsonout import render_json
-
-        return render_json(report)
-    if fmt == "md":
-        from advisor.report.markdown import render_markdown
-
-        return render_markdown(report)
-    if fmt == "html":
-        from advisor.report.html import render_html
-
-        return render_html(report)
-    from advisor.report.terminal import render_terminal
-
-    return render_terminal(report, width=width, color=color)
-
-
-def _render_drift(report: Any, fmt: str, *, width: int, color: bool) -> str:
-    if fmt == "json":
-        from advisor.report.jsonout import render_json
-
-        return render_json(report)
-    if fmt == "md":
-        from advisor.report.drift_render import render_drift_markdown
-
-        return render_drift_markdown(report)
-    if fmt == "html":
-        from advisor.report.drift_render import render_drift_html
-
-        return render_drift_html(report)
-    from advisor.report.terminal import render_drift_terminal
-
-    return render_drift_terminal(report, width=width, color=color)
+    module, name = RENDERERS[type(report).__name__][fmt]
+    function = getattr(importlib.import_module(module), name)
+    if fmt == "terminal":
+        return str(function(report, width=width, color=color))
+    return str(function(report))
 
 
 def write_atomic(path: str | os.PathLike[str], text: str, *, protect: list[str] | None = None) -> None:
