@@ -502,7 +502,9 @@ class _Writer:
             "])",
         ]
         head = [f'"""Rebuild the {candidate.name} candidate measured by advisor."""', "", "from __future__ import annotations", ""]
-        if self.numpy:
+        if self.helpers:  # the helper functions' annotations name these; a linter should find them defined
+            head += ["from typing import Any", "", "import numpy as np", "import pandas as pd", ""]
+        elif self.numpy:
             head.append("import numpy as np")
         head += [f"from {m} import {', '.join(sorted(names))}" for m, names in sorted(self.imports.items())]
         helpers = [inspect.getsource(HELPERS[h]).rstrip() for h in self._helpers_in_order()]

@@ -72,6 +72,8 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
                    help="force a column's kind (numeric, count, code, categorical, boolean, datetime, text, identifier, constant, empty)")
     g.add_argument("--answer", action="append", default=[], type=_pairs("answer"), metavar="QUESTION=yes|no",
                    help="answer a question of the map the profile cannot know, e.g. few-features-important=yes")
+    g.add_argument("--drop", action="append", default=[], metavar="COL",
+                   help="leave a column out entirely (repeatable), e.g. a leaky column the profile flagged")
     g.add_argument("--n-clusters", type=_positive_int("n-clusters"), help="number of clusters you expect (the map's 'number of categories known')")
     r = p.add_argument_group("reading")
     r.add_argument("--sample", type=_positive_int("sample"), metavar="N", help="read a reproducible uniform sample of N rows")
@@ -239,7 +241,7 @@ def _profile_options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "target": args.target, "no_target": args.no_target, "task": args.task, "kinds": dict(args.kind),
         "sample": args.sample, "seed": args.seed, "delimiter": args.delimiter, "input_format": args.input_format,
-        "answers": _answers(args.answer), "n_clusters": args.n_clusters, "rules": args.rules,
+        "answers": _answers(args.answer), "n_clusters": args.n_clusters, "rules": args.rules, "drop": args.drop,
     }
 
 

@@ -44,6 +44,7 @@ def build_profile_report(
     answers: Mapping[str, str] | None = None,
     n_clusters: int | None = None,
     rules: str | None = None,
+    drop: list[str] | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Report:
@@ -51,7 +52,7 @@ def build_profile_report(
     return load_and_profile(
         path, target=target, no_target=no_target, task=task, kinds=kinds, sample=sample, seed=seed,
         delimiter=delimiter, input_format=input_format, answers=answers, n_clusters=n_clusters, rules=rules,
-        progress=progress, should_stop=should_stop,
+        drop=drop, progress=progress, should_stop=should_stop,
     )[1]
 
 
@@ -69,6 +70,7 @@ def load_and_profile(
     answers: Mapping[str, str] | None = None,
     n_clusters: int | None = None,
     rules: str | None = None,
+    drop: list[str] | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> tuple[Table, Report]:
@@ -85,6 +87,7 @@ def load_and_profile(
     if progress:
         progress("reading", 0.0)
     table = load_table(path, sample=sample, seed=seed, delimiter=delimiter, file_format=input_format)
+    _drop_columns(table, drop or [], target)
     timings["load_seconds"] = round(time.perf_counter() - t0, 3)
 
     def sub(message: str, fraction: float) -> None:
@@ -101,10 +104,26 @@ def load_and_profile(
     settings = RunSettings(
         command="profile", target=target, no_target=no_target, task=task, sample=sample, seed=seed,
         kinds=dict(kinds or {}), answers=dict(answers or {}), n_clusters=n_clusters, rules=rules,
+        drop=list(drop or []),
     )
     report = Report(advisor_version=__version__, source=table.info, settings=settings, profile=profile,
                     facts=profile.facts(), advice=advice, timings=timings)
     return table, report
+
+
+def _drop_columns(table: Table, drop: list[str], target: str | None) -> None:
+    """Remove the columns named by --drop (a leaky column, say) before anything looks at them."""
+    from advisor.errors import OptionError, did_you_mean
+
+    names = [str(c) for c in table.frame.columns]
+    for col in drop:
+        if col not in names:
+            raise OptionError(f"--drop names column '{col}', which is not in the table.{did_you_mean(col, names)}")
+        if col == target:
+            raise OptionError(f"--drop {col}: that is the target; choose another --target or keep the column")
+    if drop:
+        table.frame = table.frame.drop(columns=drop)
+        table.info.notes.append(f"dropped with --drop: {', '.join(drop)}")
 
 
 def build_recommend_report(

@@ -200,6 +200,9 @@ def test_pipeline_code_rebuilds_a_pipeline_that_fits(cli, penguins_path):
     code, out, _ = cli("recommend", penguins_path, "--target", "species", "--budget", "30", "--format", "json")
     assert code == 0
     source = json.loads(out)["pipeline_code"]
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F", "--stdin-filename", "pick.py", "-"],
+                          input=source, capture_output=True, text=True, check=False)
+    assert lint.returncode == 0, lint.stdout  # no undefined or unused names in code meant for a design doc
     namespace: dict = {}
     exec(compile(source, "pipeline_code", "exec"), namespace)
     frame = pd.read_csv(penguins_path)
@@ -228,3 +231,15 @@ def test_predict_errors(cli, penguins_path, tmp_path):
     bad.write_bytes(b"not a model")
     code, _, err = cli("predict", bad, penguins_path)
     assert code == 2 and "bad.skops" in err and err.count("\n") == 1
+
+
+def test_drop_columns_before_profiling(cli, penguins_path):
+    code, out, _ = cli("profile", penguins_path, "--target", "species", "--drop", "island", "--drop", "year", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and [c["name"] for c in data["profile"]["columns"]] == [
+        "species", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex"]
+    assert data["settings"]["drop"] == ["island", "year"]
+    code, _, err = cli("profile", penguins_path, "--drop", "islnd")
+    assert code == 2 and "Did you mean 'island'" in err
+    code, _, err = cli("profile", penguins_path, "--target", "species", "--drop", "species")
+    assert code == 2 and "target" in err

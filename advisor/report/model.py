@@ -35,6 +35,7 @@ class RunSettings:
     rules: str | None = None
     budget: float | None = None
     metric: str | None = None
+    drop: list[str] = field(default_factory=list)
 
 
 @dataclass
