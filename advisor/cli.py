@@ -118,6 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--save", metavar="MODEL", help="refit the pick on all rows and save it (.skops, or .joblib)")
     _add_output_options(rc)
 
+    ex = sub.add_parser("explain", help="explain the recommended pick, or a saved model, with SHAP in the table's own columns",
+                        description="Which columns drive the model's predictions, in which direction, and why one row "
+                                    "got its prediction: SHAP values summed back onto the original columns.",
+                        epilog=EPILOG)
+    ex.add_argument("data", help="the table (any format 'advisor profile' reads)")
+    ex.add_argument("--model", metavar="MODEL", help="explain this saved model (.skops/.joblib) instead of recommending one")
+    ex.add_argument("--row", type=_positive_int("row"), metavar="N", help="also explain data row N (1 = the first row after the header)")
+    ex.add_argument("--plots", metavar="DIR", help="also write the importance and beeswarm plots as PNG and SVG into DIR")
+    ex.add_argument("--budget", type=_positive_float("budget"), default=30.0, metavar="SECONDS",
+                    help="seconds for the explanation (and for the recommendation without --model; default 30)")
+    _add_data_options(ex)
+    _add_output_options(ex)
+
     pr = sub.add_parser("predict", help="apply a saved model to a table and write the predictions as CSV",
                         description="Apply a model saved with 'advisor recommend --save' to new rows.", epilog=EPILOG)
     pr.add_argument("model", help="a .skops or .joblib file from 'advisor recommend --save'")
@@ -271,6 +284,29 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if board is not None and board.cancelled:
         _error("interrupted: the report shows what was measured before the stop")
         return 130
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from advisor.pipeline import build_explain_report
+    from advisor.report.render import choose_format
+
+    fmt = choose_format(args.format, args.output)
+    if args.plots and not os.path.isdir(args.plots):
+        raise OptionError(f"--plots {args.plots}: the folder does not exist; create it first")
+    with _progress(args) as progress:
+        report = build_explain_report(args.data, model=args.model, row=args.row, budget=args.budget,
+                                      progress=progress, **_profile_options(args))
+    _emit(report, fmt, args, protect=[p for p in (args.data, args.model) if p])
+    if report.explanation is None:
+        _error("nothing to explain: no candidate beat the baseline (see the leaderboard)")
+        return 1
+    if args.plots:
+        from advisor.explain import render_plots
+
+        written = render_plots(report.explanation, args.plots)
+        if not args.quiet:
+            print(f"advisor: wrote {len(written)} plot files to {args.plots}", file=sys.stderr)
     return 0
 
 
@@ -464,6 +500,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "profile": cmd_profile,
     "recommend": cmd_recommend,
+    "explain": cmd_explain,
     "predict": cmd_predict,
     "uncertain": cmd_uncertain,
     "demo": cmd_demo,

@@ -517,3 +517,26 @@ def _check_frame(frame: pd.DataFrame, p: Path, info: LoadInfo) -> None:
     unnamed = [str(c) for c in frame.columns if str(c).startswith("column_")]
     if unnamed and info.format in ("csv", "tsv"):
         info.notes.append(f"columns without a name in the header were called {', '.join(unnamed[:5])}")
+
+
+def read_header(path: str | os.PathLike[str], *, delimiter: str | None = None, file_format: str | None = None) -> list[str]:
+    """The column names of a table without reading its rows (cheap for every format but Excel)."""
+    p = Path(path)
+    _check_path(p)
+    fmt, compression = detect_format(p, file_format)
+    try:
+        if fmt in ("csv", "tsv"):
+            with _open_binary(p, compression) as fh:
+                head = fh.read(SNIFF_BYTES)
+            default = "\t" if fmt == "tsv" and delimiter is None else delimiter
+            encoding, delim, _ = sniff_csv(head, p.name, default)
+            return _header_names(head, encoding, delim)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(p).names)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{p.name}: cannot read its header ({_short(exc)})") from exc
+    return [str(c) for c in load_table(p, delimiter=delimiter, file_format=file_format).frame.columns]

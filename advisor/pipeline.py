@@ -16,6 +16,7 @@ from advisor.report.model import Report, RunSettings, SavedModel
 
 if TYPE_CHECKING:
     from advisor.drift import DriftReport
+    from advisor.explain import Explanation
     from advisor.load import Table
     from advisor.profile.model import Profile
     from advisor.ruletree.model import Advice, CandidateAdvice, RuleSet
@@ -135,6 +136,7 @@ def build_recommend_report(
     groups: str | None = None,
     time_col: str | None = None,
     save: str | None = None,
+    explain: bool = True,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     **profile_options: Any,
@@ -185,13 +187,89 @@ def build_recommend_report(
         raise
     report.timings["cross_validate_seconds"] = round(time.perf_counter() - t0, 3)
     report.leaderboard = board
-    if board.pick is not None:
+    if board.pick is not None and not board.cancelled:
         _describe_pick(report, table, groups)
-        if save is not None and not board.cancelled:
-            report.saved_model = _save_pick(report, table, save, groups)
+        fitted = _refit_pick(report, table, groups)
+        if save is not None:
+            report.saved_model = _save_pick(report, table, save, fitted)
+        if explain:
+            report.explanation = _explain_fitted(report, table, fitted, budget=min(30.0, max(5.0, budget / 2)),
+                                                 row=None, progress=part(0.95, 1.0), should_stop=should_stop)
     if progress:
         progress("done", 1.0)
     return report
+
+
+def build_explain_report(
+    path: str,
+    *,
+    model: str | None = None,
+    row: int | None = None,
+    budget: float = 30.0,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    **profile_options: Any,
+) -> Report:
+    """Explain a saved model on ``path`` (``model``), or recommend a pick and explain it.
+
+    ``row`` is a 1-based data row of the file (as a spreadsheet shows it, header excluded).
+    """
+    from advisor.errors import OptionError
+
+    if model is None:
+        report = build_recommend_report(path, budget=budget, progress=progress, should_stop=should_stop,
+                                        explain=False, **profile_options)
+        table, task = None, None
+    else:
+        from advisor.modelio import check_columns, load_model
+
+        pipeline, metadata = load_model(model)
+        if profile_options.get("target") not in (None, metadata.get("target")):
+            raise OptionError(f"--target {profile_options['target']}: the model in {model} predicts '{metadata.get('target')}'")
+        from advisor.load import read_header
+
+        has_target = metadata.get("target") in read_header(path, delimiter=profile_options.get("delimiter"),
+                                                          file_format=profile_options.get("input_format"))
+        profile_options.update(target=metadata.get("target") if has_target else None, no_target=not has_target)
+        table, report = load_and_profile(path, progress=progress, should_stop=should_stop, **profile_options)
+        check_columns(metadata, table.frame)
+        task = metadata.get("task")
+    if report.leaderboard is not None and report.leaderboard.pick is None:
+        return report
+    if table is None:  # recommend path: the table again, and the pick refitted on all rows
+        from advisor.load import load_table
+
+        table = load_table(path, sample=profile_options.get("sample"), seed=profile_options.get("seed", 0),
+                           delimiter=profile_options.get("delimiter"), file_format=profile_options.get("input_format"))
+        _drop_columns(table, profile_options.get("drop") or [], profile_options.get("target"))
+        pipeline = _refit_pick(report, table, None)
+    report.settings.command = "explain"
+    index = None
+    if row is not None:
+        n = len(table.frame)
+        if not 1 <= row <= n:
+            raise OptionError(f"The 'row' option must be a data row between 1 and {n:,}. Got {row} instead.")
+        index = _row_position(table, report, row)
+    report.explanation = _explain_fitted(report, table, pipeline, budget=budget, row=index, progress=progress,
+                                         should_stop=should_stop, task=task)
+    explained_row = report.explanation.row
+    if explained_row is not None and row is not None:  # speak of the file's row, not a position among labelled rows
+        explained_row.summary = explained_row.summary.replace(f"For row {explained_row.row},", f"For data row {row},", 1)
+        explained_row.row = row
+    return report
+
+
+def _row_position(table: Table, report: Report, row: int) -> int:
+    """The position of file row ``row`` among the rows the explanation sees (rows with a target)."""
+    from advisor.errors import OptionError
+
+    target = report.profile.target.name if report.profile.target else None
+    if target is None:
+        return row - 1
+    labelled = table.frame[target].notna().to_numpy()
+    if not labelled[row - 1]:
+        raise OptionError(f"The 'row' option names row {row}, whose target '{target}' is missing; choose a labelled row")
+    return int(labelled[: row - 1].sum())
 
 
 def _check_save_path(save: str) -> None:
@@ -221,21 +299,46 @@ def _describe_pick(report: Report, table: Table, groups: str | None) -> None:
                                          seed=report.settings.seed, target_min=target_minimum(y, profile.task))
 
 
-def _save_pick(report: Report, table: Table, save: str, groups: str | None) -> SavedModel:
+def _refit_pick(report: Report, table: Table, groups: str | None) -> Any:
+    """The pick refitted on every labelled row: what --save writes and what the explanation describes."""
     from advisor.candidates import fit_candidate
+
+    t0 = time.perf_counter()
+    fitted = fit_candidate(table.frame, report.profile, _pick_candidate(report), seed=report.settings.seed,
+                           exclude=[groups] if groups else None)
+    report.timings["refit_seconds"] = round(time.perf_counter() - t0, 3)
+    return fitted
+
+
+def _explain_fitted(report: Report, table: Table, fitted: Any, *, budget: float, row: int | None,
+                    progress: Progress | None, should_stop: Callable[[], bool] | None,
+                    task: str | None = None) -> Explanation:
+    from advisor.candidates import training_data
+    from advisor.explain import explain_pipeline
+
+    profile = report.profile
+    if profile.target is not None:
+        X, y = training_data(table.frame, profile)
+    else:  # unlabelled rows: SHAP needs no target; the permutation check is skipped
+        X, y = table.frame, None
+    ids = [c.name for c in profile.columns if c.kind == "identifier"]
+    t0 = time.perf_counter()
+    explanation = explain_pipeline(fitted, X, y, task=task or profile.task, budget=budget, seed=report.settings.seed,
+                                   row=row, identifier_columns=ids, progress=progress, should_stop=should_stop)
+    report.timings["explain_seconds"] = round(time.perf_counter() - t0, 3)
+    return explanation
+
+
+def _save_pick(report: Report, table: Table, save: str, fitted: Any) -> SavedModel:
     from advisor.modelio import build_metadata, save_model
 
     profile, board = report.profile, report.leaderboard
     assert board is not None and board.pick is not None and profile.target is not None
     candidate = _pick_candidate(report)
-    t0 = time.perf_counter()
-    fitted = fit_candidate(table.frame, profile, candidate, seed=report.settings.seed,
-                           exclude=[groups] if groups else None)
     metadata = build_metadata(fitted, table.frame, target=profile.target.name, task=profile.task,
                               metric=board.metric, cv_score=board.pick.score, features=profile.feature_kinds(),
                               candidate=candidate.name)
     warnings = save_model(save, fitted, metadata)
-    report.timings["refit_seconds"] = round(time.perf_counter() - t0, 3)
     return SavedModel(path=save, format=Path(save).suffix.lstrip(".").lower(), candidate=candidate.name,
                       warnings=list(warnings), fingerprint=dict(metadata.get("training_data", {})))
 

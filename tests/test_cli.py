@@ -243,3 +243,43 @@ def test_drop_columns_before_profiling(cli, penguins_path):
     assert code == 2 and "Did you mean 'island'" in err
     code, _, err = cli("profile", penguins_path, "--target", "species", "--drop", "species")
     assert code == 2 and "target" in err
+
+
+def test_explain_the_recommended_pick_with_a_row_and_plots(cli, penguins_path, tmp_path):
+    code, out, err = cli("explain", penguins_path, "--target", "species", "--budget", "20", "--row", "5",
+                         "--plots", tmp_path, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    e = data["explanation"]
+    columns = {i["column"] for i in e["importances"]}
+    assert columns <= {"island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex", "year"}
+    assert not any("_" in c and c.split("_")[-1] in ("Biscoe", "Dream", "male") for c in columns)  # mapped back
+    assert e["row"]["row"] == 5 and e["row"]["summary"].startswith("For data row 5,")
+    assert e["additivity"]["ok"] is True
+    assert {p.name for p in tmp_path.iterdir()} >= {"importance.png", "importance.svg", "beeswarm.png", "beeswarm.svg"}
+    assert data["settings"]["command"] == "explain"
+
+
+def test_explain_a_saved_model_on_unlabelled_rows(cli, penguins_path, tmp_path):
+    import pandas as pd
+
+    model = tmp_path / "m.skops"
+    assert cli("recommend", penguins_path, "--target", "species", "--budget", "20", "--save", model, "-q",
+               "--format", "json")[0] == 0
+    unlabelled = tmp_path / "new.csv"
+    pd.read_csv(penguins_path).drop(columns="species").to_csv(unlabelled, index=False)
+    code, out, err = cli("explain", unlabelled, "--model", model, "--format", "json", "--budget", "10")
+    assert code == 0, err
+    e = json.loads(out)["explanation"]
+    assert e["importances"] and e["permutation"] is None
+    code, _, err = cli("explain", unlabelled, "--model", model, "--row", "9999")
+    assert code == 2 and "between 1 and 344" in err
+    code, _, err = cli("explain", unlabelled, "--model", model, "--plots", tmp_path / "nope")
+    assert code == 2 and "does not exist" in err
+
+
+def test_recommend_report_includes_the_explanation(cli, penguins_path):
+    code, out, _ = cli("recommend", penguins_path, "--target", "species", "--budget", "20", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["explanation"]["importances"][0]["rank"] == 1
+    assert data["explanation"]["model"] in data["leaderboard"]["pick"]["name"]  # the pick's estimator class

@@ -12,7 +12,8 @@ import pytest
 
 HEAVY = ["sklearn", "shap", "textual", "rich", "pandas", "numpy", "pyarrow", "scipy"]
 CORE = ["advisor.load", "advisor.profile", "advisor.profile.findings", "advisor.report.model",
-        "advisor.report.jsonout", "advisor.pipeline", "advisor.errors"]
+        "advisor.report.jsonout", "advisor.pipeline", "advisor.errors", "advisor.explain", "advisor.drift",
+        "advisor.benchmark", "advisor.candidates", "advisor.modelio", "advisor.uncertain", "advisor.ruletree"]
 
 
 def loaded_after(code: str) -> set[str]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.explain import Explanation
 from advisor.leaderboard import Leaderboard
 from advisor.load import LoadInfo
 from advisor.profile.model import Profile
 from advisor.ruletree.model import Advice
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 @dataclass
@@ -60,5 +61,6 @@ class Report:
     leaderboard: Leaderboard | None = None
     pipeline_code: str | None = None
     saved_model: SavedModel | None = None
+    explanation: Explanation | None = None
     timings: dict[str, float] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
