@@ -154,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     un.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"])
     un.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
 
+    tu = sub.add_parser("tui", help="the interactive terminal app: open, profile, decide, export",
+                        description="Open the interactive terminal app (also what 'advisor' with no arguments does "
+                                    "in a terminal).", epilog=EPILOG)
+    tu.add_argument("data", nargs="?", help="a table to open straight away (otherwise pick one in the app)")
+    _add_data_options(tu)
+
     d = sub.add_parser("demo", help="recommend a model for the bundled Palmer penguins table (no file needed)",
                        description="Run the main job, 'advisor recommend', on the bundled dataset (Palmer penguins, CC0).")
     d.add_argument("--path", action="store_true", help="print the bundled file's path and exit")
@@ -199,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         if not args_list:
+            if sys.stdin.isatty() and sys.stdout.isatty():
+                return _run_tui(None, {})
             parser.print_help()
             return 0
         args = parser.parse_args(args_list)
@@ -349,6 +357,24 @@ def cmd_uncertain(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    options = _profile_options(args)
+    options.pop("drop", None)
+    if args.data is not None:
+        from advisor.load import read_header
+
+        read_header(args.data, delimiter=args.delimiter, file_format=args.input_format)  # a bad path exits 2 here
+    return _run_tui(args.data, {k: v for k, v in options.items() if v not in (None, {}, [], False)})
+
+
+def _run_tui(path: str | None, options: dict[str, Any]) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise OptionError("the interactive app needs a terminal; use 'advisor profile' or 'advisor recommend' in scripts")
+    from advisor.tui import run
+
+    return run(path, **options)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -503,6 +529,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "explain": cmd_explain,
     "predict": cmd_predict,
     "uncertain": cmd_uncertain,
+    "tui": cmd_tui,
     "demo": cmd_demo,
     "drift": cmd_drift,
     "rules": cmd_rules,

@@ -77,39 +77,65 @@ def load_and_profile(
 ) -> tuple[Table, Report]:
     """The loaded table (later stages need its rows) and the profile report."""
     from advisor.load import load_table
-    from advisor.profile import profile_table
-    from advisor.profile.config import Settings
     from advisor.ruletree import load_rules, parse_answers
 
     parse_answers(answers)  # a mistyped --answer fails before any work is done
-    ruleset = load_rules(rules)
-    timings: dict[str, float] = {}
+    load_rules(rules)  # so does a broken rules folder
     t0 = time.perf_counter()
     if progress:
         progress("reading", 0.0)
     table = load_table(path, sample=sample, seed=seed, delimiter=delimiter, file_format=input_format)
     _drop_columns(table, drop or [], target)
-    timings["load_seconds"] = round(time.perf_counter() - t0, 3)
+    load_seconds = round(time.perf_counter() - t0, 3)
 
     def sub(message: str, fraction: float) -> None:
         if progress:
             progress(message, 0.2 + 0.8 * fraction)
 
+    report = profile_loaded(
+        table, target=target, no_target=no_target, task=task, kinds=kinds, sample=sample, seed=seed,
+        answers=answers, n_clusters=n_clusters, rules=rules, drop=drop, progress=sub, should_stop=should_stop,
+    )
+    report.timings = {"load_seconds": load_seconds, **report.timings}
+    return table, report
+
+
+def profile_loaded(
+    table: Table,
+    *,
+    target: str | None = None,
+    no_target: bool = False,
+    task: str | None = None,
+    kinds: Mapping[str, str] | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    answers: Mapping[str, str] | None = None,
+    n_clusters: int | None = None,
+    rules: str | None = None,
+    drop: list[str] | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Report:
+    """Profile and advise a table already in memory (the TUI re-profiles without reading the file again)."""
+    from advisor.profile import profile_table
+    from advisor.profile.config import Settings
+    from advisor.ruletree import load_rules
+
+    ruleset = load_rules(rules)
     t1 = time.perf_counter()
     profile = profile_table(
         table, target=target, no_target=no_target, task=task, kinds=kinds, n_clusters=n_clusters,
-        answers=answers, settings=Settings(seed=seed), progress=sub, should_stop=should_stop,
+        answers=answers, settings=Settings(seed=seed), progress=progress, should_stop=should_stop,
     )
-    timings["profile_seconds"] = round(time.perf_counter() - t1, 3)
+    timings = {"profile_seconds": round(time.perf_counter() - t1, 3)}
     advice = advise_profile(profile, ruleset, answers)
     settings = RunSettings(
         command="profile", target=target, no_target=no_target, task=task, sample=sample, seed=seed,
         kinds=dict(kinds or {}), answers=dict(answers or {}), n_clusters=n_clusters, rules=rules,
         drop=list(drop or []),
     )
-    report = Report(advisor_version=__version__, source=table.info, settings=settings, profile=profile,
-                    facts=profile.facts(), advice=advice, timings=timings)
-    return table, report
+    return Report(advisor_version=__version__, source=table.info, settings=settings, profile=profile,
+                  facts=profile.facts(), advice=advice, timings=timings)
 
 
 def _drop_columns(table: Table, drop: list[str], target: str | None) -> None:

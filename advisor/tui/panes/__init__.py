@@ -1,0 +1,1 @@
+"""One module per tab; each pane shows the current Report and posts messages up."""

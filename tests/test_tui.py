@@ -1,0 +1,478 @@
+"""The Textual app: Pilot tests that drive whole flows, and SVG snapshots of every screen.
+
+Pilot tests assert on the app's state, the files it writes and the messages
+it posts (``run_test(message_hook=...)``). Snapshots use the bundled penguins
+table, a fixed home folder (paths show as ``~/...``), no clock, no timings
+and no cursor blink, so they are the same on every machine. Regenerate them
+with ``pytest tests/test_tui.py --snapshot-update`` and look at them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static, Tree
+
+from advisor.errors import OptionError
+from advisor.pipeline import bundled_path
+from advisor.tui import messages as m
+from advisor.tui.app import AdvisorApp
+from advisor.tui.modals import ChoiceModal, ErrorModal, PromptModal
+from advisor.tui.recent import load_recent, remember
+from advisor.tui.session import ProfileRequest, is_data_file, rewalk
+
+PENGUINS = str(bundled_path())
+
+
+def pilot_test(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+    """Run an async Pilot test in its own event loop (no pytest-asyncio needed)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fixed home folder: data files to browse, a reports folder, and the XDG state inside it."""
+    home = tmp_path / "home"
+    data = home / "data"
+    (data / "archive").mkdir(parents=True)
+    (data / "customers.csv").write_text("id,age,churn\n1,30,yes\n2,41,no\n")
+    (data / "events.jsonl.gz").write_bytes(b"")
+    (data / "notes.md").write_text("not data")
+    (data / ".hidden.csv").write_text("a\n1\n")
+    (home / "reports").mkdir()
+    monkeypatch.delenv("NO_COLOR", raising=False)  # conftest sets it for the CLI; snapshots want colour
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    return home
+
+
+def make_app(home: Path, path: str | None = None, **options: Any) -> AdvisorApp:
+    return AdvisorApp(path, start_dir=home / "data", export_dir=home / "reports", cursor_blink=False, **options)
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
+    for _ in range(400):
+        if condition():
+            await pilot.pause()
+            return
+        await pilot.pause(0.025)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until no profile is running and the screen has caught up."""
+    app = pilot.app
+    assert isinstance(app, AdvisorApp)
+    await wait_for(pilot, lambda: not app.busy, "the profile worker")
+    await pilot.pause()
+
+
+def of_type(messages: list[Message], kind: type[Message]) -> list[Any]:
+    return [msg for msg in messages if isinstance(msg, kind)]
+
+
+async def select_column(pilot: Pilot[Any], name: str) -> None:
+    app = pilot.app
+    table = app.query_one("#columns", DataTable)
+    table.focus()
+    names = [str(key.value) for key in table.rows]
+    table.move_cursor(row=names.index(name), animate=False)
+    await pilot.pause()
+
+
+# ------------------------------------------------------------------ full flows
+
+
+@pilot_test
+async def test_sample_to_export_flow(home: Path) -> None:
+    """Open the sample, change the target, answer a question, export Markdown."""
+    seen: list[Message] = []
+    app = make_app(home)
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        assert app.report is None
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.report is not None
+        assert app.report.profile.target is not None and app.report.profile.target.name == "species"
+        assert app.report.profile.task == "multiclass"
+        assert app.query_one("#tabs").active == "profile"
+        assert of_type(seen, m.ProfileRequested) and of_type(seen, m.ProfileReady)
+        assert of_type(seen, m.JobProgress), "the core's progress callback should reach the app"
+        assert load_recent() == [str(Path(PENGUINS).resolve())]
+
+        await select_column(pilot, "body_mass_g")
+        await pilot.press("t")
+        await settle(pilot)
+        assert app.request is not None and app.request.target == "body_mass_g"
+        assert app.report.profile.task == "regression"
+        assert "regression" in str(app.query_one("#summary", Static).render())
+
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.query_one("#tabs").active == "decision"
+        assert app.report.advice is not None
+        before = list(app.report.advice.path)
+        assert before[-1] == "lasso_elasticnet"  # the advisor's L1 estimate says yes
+        await pilot.press("f")  # auto -> yes: same path, now the user's answer
+        await pilot.pause()
+        assert app.report.settings.answers == {"few_features_important": "yes"}
+        assert app.report.advice.path == before
+        await pilot.press("f")  # yes -> no: the map goes to Ridge / SVR
+        await pilot.pause()
+        after = app.report.advice.path
+        assert after != before and "ridge_svr_linear" in after
+        assert [c.name for c in app.report.advice.candidates][2] == "Ridge"
+        assert len(of_type(seen, m.AdviceChanged)) == 2
+        tree = app.query_one("#map-path", Tree)
+        labels = [str(node.label) for node in tree.root.children]
+        assert any("few features should be important?" in lab and "→ no" in lab for lab in labels)
+
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        written = home / "reports" / "penguins-advice.md"
+        assert written.is_file()
+        text = written.read_text()
+        assert "body_mass_g" in text and "Ridge" in text
+        exported = of_type(seen, m.ReportExported)
+        assert [(e.fmt, e.path) for e in exported] == [("md", str(written))]
+        assert "penguins-advice.md" in str(app.query_one("#saved", Static).render())
+
+
+@pilot_test
+async def test_export_json_and_html_follow_the_typed_name(home: Path) -> None:
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.query_one("#stem", Input).value = str(home / "reports" / "design.md")
+        await pilot.press("j", "h")
+        await pilot.pause()
+        assert sorted(p.name for p in (home / "reports").iterdir()) == ["design.html", "design.json"]
+        assert json.loads((home / "reports" / "design.json").read_text())["profile"]["target"]["name"] == "species"
+        assert (home / "reports" / "design.html").read_text().lstrip().lower().startswith("<!doctype html")
+
+
+@pilot_test
+async def test_no_target_and_number_of_clusters(home: Path) -> None:
+    seen: list[Message] = []
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test(message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.report is not None and app.report.profile.task == "clustering"
+        assert app.report.advice is not None and "n_categories_known" in app.report.advice.path
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("c")
+        assert isinstance(app.screen, PromptModal)
+        await pilot.press("3", "enter")
+        await pilot.pause()
+        assert app.report.settings.n_clusters == 3
+        assert app.report.advice.candidates[0].name == "KMeans"
+        assert of_type(seen, m.AnswersGiven)[-1].n_clusters == 3
+        await pilot.press("c", "1", "enter")  # fewer than 2 clusters: a modal, the advice stays
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        assert app.report.settings.n_clusters == 3
+
+
+@pilot_test
+async def test_kind_and_task_changes_profile_again(home: Path) -> None:
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await select_column(pilot, "year")
+        await pilot.press("k")
+        assert isinstance(app.screen, ChoiceModal)
+        app.screen.dismiss("categorical")
+        await settle(pilot)
+        assert app.request is not None and dict(app.request.kinds) == {"year": "categorical"}
+        assert app.report is not None and app.report.profile.column("year").kind == "categorical"
+        assert app.report.profile.column("year").hinted
+        await pilot.press("a")
+        assert isinstance(app.screen, ChoiceModal)
+        await pilot.press("escape")  # cancel: nothing changes
+        assert app.request.task is None and not app.busy
+
+
+# ------------------------------------------------------------------ failures are modals
+
+
+@pytest.mark.parametrize("what", ["directory", "garbage"])
+@pilot_test
+async def test_failing_worker_shows_a_modal(home: Path, what: str) -> None:
+    """Opening a folder or a file that is not a table: a modal with one line, never a crash."""
+    target = home / "data"
+    if what == "garbage":
+        target = home / "data" / "garbage.parquet"
+        target.write_bytes(b"\x00\x01 not a parquet file at all \xff" * 10)
+    seen: list[Message] = []
+    app = make_app(home)
+    async with app.run_test(message_hook=seen.append) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        field = app.query_one("#path-input", Input)
+        assert field.has_focus
+        field.value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        failed = of_type(seen, m.WorkFailed)
+        assert len(failed) == 1 and "\n" not in failed[0].message and failed[0].title == "Cannot do that"
+        assert app.report is None and app.is_running
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ErrorModal)
+
+
+@pilot_test
+async def test_unexpected_exception_is_a_modal_too(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(self: ProfileRequest, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("something broke\nacross lines")
+
+    monkeypatch.setattr(ProfileRequest, "build", boom)
+    seen: list[Message] = []
+    async with make_app(home).run_test(message_hook=seen.append) as pilot:
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ErrorModal)
+        failed = of_type(seen, m.WorkFailed)[0]
+        assert failed.title == "Internal error"
+        assert failed.message.startswith("RuntimeError: something broke across lines")
+
+
+@pilot_test
+async def test_bad_target_keeps_the_previous_profile(home: Path) -> None:
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        before = app.report
+        app.post_message(m.TargetChosen("no_such_column"))
+        await settle(pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        assert app.report is before and app.request is not None and app.request.target == "species"
+
+
+@pilot_test
+async def test_export_into_a_missing_folder_is_a_modal(home: Path) -> None:
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.query_one("#stem", Input).value = str(home / "nowhere" / "report")
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+
+
+# ------------------------------------------------------------------ keys, palette, help, theme
+
+
+@pilot_test
+async def test_tabs_appear_only_with_a_report(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test() as pilot:
+        tabs = app.query_one("#tabs")
+        visible = [t.id for t in tabs.query("ContentTab") if t.display]
+        assert visible == ["--content-tab-open", "--content-tab-help"]
+        await pilot.press("d")  # not available yet: a notification, no crash
+        assert tabs.active == "open"
+        await pilot.press("s")
+        await settle(pilot)
+        visible = [t.id for t in tabs.query("ContentTab") if t.display]
+        assert len(visible) == 5
+
+
+@pilot_test
+async def test_palette_help_and_theme(home: Path) -> None:
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        titles = {cmd.title for cmd in app.get_system_commands(app.screen)}
+        for expected in ("Open the bundled sample", "Set the target", "Choose the task", "Change a column's kind",
+                         "Answer: few features important?", "Answer: number of clusters", "Export Markdown",
+                         "Export JSON", "Export HTML", "Show Decision", "Toggle light/dark theme"):
+            assert expected in titles
+        help_text = str(app.query_one("#help-text", Static).render())
+        for pane in app.panes():
+            for binding in pane.BINDINGS:
+                description = binding.description if hasattr(binding, "description") else binding[2]
+                assert description in help_text
+        assert app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert not app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert app.current_theme.dark
+
+
+@pilot_test
+async def test_palette_command_runs_a_pane_action(home: Path) -> None:
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Answer: few features important?")
+        command.callback()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.query_one("#tabs").active == "decision"
+        assert app.report is not None and app.report.settings.answers == {"few_features_important": "yes"}
+
+
+def test_run_rejects_unknown_options() -> None:
+    from advisor.tui import run
+
+    with pytest.raises(OptionError, match="colour"):
+        run(None, colour="blue")
+
+
+# ------------------------------------------------------------------ the plain parts
+
+
+def test_rewalk_matches_a_fresh_profile() -> None:
+    from advisor.pipeline import build_profile_report
+    from advisor.ruletree import load_rules
+
+    base = build_profile_report(PENGUINS, no_target=True)
+    again = rewalk(base, load_rules(None), {}, 4)
+    fresh = build_profile_report(PENGUINS, no_target=True, n_clusters=4)
+    assert again.advice == fresh.advice
+    assert again.facts == fresh.facts
+    assert again.settings.n_clusters == 4
+
+
+def test_recent_files_are_kept_atomically(home: Path) -> None:
+    state = home / ".local" / "state" / "advisor" / "recent.json"
+    assert load_recent() == []
+    remember(PENGUINS)
+    remember(str(home / "data" / "customers.csv"))
+    remember(PENGUINS)
+    assert load_recent() == [str(Path(PENGUINS).resolve()), str(home / "data" / "customers.csv")]
+    assert [p.name for p in state.parent.iterdir()] == ["recent.json"]  # no temporary files left
+    state.write_text("{ not json")
+    assert load_recent() == []
+
+
+def test_file_filter() -> None:
+    for name in ("a.csv", "a.TSV", "a.txt", "a.parquet", "a.pq", "a.feather", "a.arrow", "a.jsonl",
+                 "a.ndjson", "a.xlsx", "a.csv.gz", "a.bz2", "a.zip", "a.csv.xz"):
+        assert is_data_file(Path(name)), name
+    for name in ("a.md", "a.py", "README", "a.png"):
+        assert not is_data_file(Path(name)), name
+
+
+# ------------------------------------------------------------------ snapshots
+
+SnapCompare = Callable[..., bool]
+
+
+def loaded(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """run_before for snapshots: wait for the profile, then press ``keys``."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, AdvisorApp)
+        await wait_for(pilot, lambda: app.report is not None and app.focused is not None
+                       and app.focused.id == "columns", "the Profile tab")
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await settle(pilot)
+
+    return run_before
+
+
+def test_snapshot_open(home: Path, snap_compare: SnapCompare) -> None:
+    """Open tab, nothing loaded: the path box, the file tree of ~/data listing only the folder
+    'archive', customers.csv and events.jsonl.gz (not notes.md or hidden files), an empty recent
+    list with the 's' hint; only the Open and Help tabs exist."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(home), run_before=run_before)
+
+
+def test_snapshot_profile(home: Path, snap_compare: SnapCompare) -> None:
+    """Profile tab for penguins: summary (344 rows x 8 columns, target species given, multiclass);
+    the column table with kind, role, missing, distinct, range and a shape sparkline; findings
+    coloured by severity (missing_values warning first); the species column's detail."""
+    assert snap_compare(make_app(home, PENGUINS, target="species"), run_before=loaded())
+
+
+def test_snapshot_profile_light(home: Path, snap_compare: SnapCompare) -> None:
+    """The Profile tab in the light theme (ctrl+t), bill_length_mm highlighted: its detail shows
+    min/median/max, skew and a 24-bin sparkline drawn from the quantiles."""
+    assert snap_compare(make_app(home, PENGUINS, target="species"),
+                        run_before=loaded("down", "down", "ctrl+t"))
+
+
+def test_snapshot_decision(home: Path, snap_compare: SnapCompare) -> None:
+    """Decision tab for penguins with body_mass_g as target and 'few features important' answered
+    no: the answers line, the path tree (advisor steps, then map questions with fact = value and
+    the answer; the last question answered no by the user) and the candidates starting with
+    DummyRegressor, DecisionTreeRegressor, Ridge."""
+    app = make_app(home, PENGUINS, target="body_mass_g", answers={"few_features_important": "no"})
+    assert snap_compare(app, run_before=loaded("d"))
+
+
+def test_snapshot_decision_wide(home: Path, snap_compare: SnapCompare) -> None:
+    """At 120x40 the Decision tab puts the path tree and the candidates side by side; the tree
+    shows the map's 'not working' arrows through linear_svc, kneighbors_classifier and
+    svc_ensemble_classifiers for the species target."""
+    assert snap_compare(make_app(home, PENGUINS, target="species"), run_before=loaded("d"),
+                        terminal_size=(120, 40))
+
+
+def test_snapshot_export(home: Path, snap_compare: SnapCompare) -> None:
+    """Export tab after pressing m: the name box holds ~/reports/penguins-advice, the three format
+    buttons, 'Saved Markdown to ~/reports/penguins-advice.md' and the notification saying where."""
+    assert snap_compare(make_app(home, PENGUINS, target="species"), run_before=loaded("e", "m"))
+
+
+def test_snapshot_help(home: Path, snap_compare: SnapCompare) -> None:
+    """Help tab: the introduction (map vs advisor marks, ctrl+p) and the key bindings, starting
+    with the ones that work everywhere."""
+    assert snap_compare(make_app(home, PENGUINS, target="species"), run_before=loaded("question_mark"))
+
+
+def test_snapshot_error_modal(home: Path, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error modal over the Open tab after trying to open the folder 'data' as a table: a red
+    'Cannot do that' dialog with the loader's one-line message and an OK button."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        pilot.app.post_message(m.OpenFile("data"))  # relative to the home folder: the same text everywhere
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ErrorModal), "the error modal")
+        await pilot.pause(0.1)
+
+    monkeypatch.chdir(home)
+    assert snap_compare(make_app(home), run_before=run_before)
+
+
+def test_snapshot_kind_dialog(home: Path, snap_compare: SnapCompare) -> None:
+    """The kind dialog for the year column (k on the Profile tab): what the detectors decided and
+    why, then 'let the detectors decide' and every kind."""
+    assert snap_compare(make_app(home, PENGUINS, target="species"),
+                        run_before=loaded(*["down"] * 7, "k"))
