@@ -25,7 +25,8 @@ from typing import Any
 
 import pytest
 
-from advisor.pipeline import build_profile_report, bundled_path
+from advisor.pipeline import build_profile_report, build_recommend_report, bundled_path
+from advisor.report._format import TIME_PATTERN, TIME_WIDTH, duration
 from advisor.report.html import render_html
 from advisor.report.jsonout import render_json
 from advisor.report.markdown import render_markdown
@@ -43,6 +44,12 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "breast_cancer": ("breast_cancer.csv", {"target": "target"}),
     "linnerud_weight": ("linnerud.csv", {"target": "Weight", "task": "regression"}),
     "iris_unlabelled": ("iris.csv", {}),
+}
+# Recommend reports: each cross-validates the candidates once per module (a few seconds), seed 0.
+RECOMMEND_BUDGET = 30
+RECOMMEND_CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "penguins_recommend": ("<bundled>", {"target": "species"}),
+    "diabetes_recommend": ("diabetes.csv", {"target": "target"}),
 }
 RICH_ENV = ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE",
             "JUPYTER_COLUMNS", "JUPYTER_LINES", "TERM", "COLORTERM")
@@ -85,6 +92,20 @@ def reports(table_dir: Path) -> dict[str, Any]:
     return built
 
 
+@pytest.fixture(scope="module")
+def recommend_reports(table_dir: Path) -> dict[str, Any]:
+    """Each recommend case built once per module and reused by every format; a failure is kept, not raised here."""
+    built: dict[str, Any] = {}
+    for name, (file, options) in RECOMMEND_CASES.items():
+        path = bundled_path() if file == "<bundled>" else table_dir / file
+        try:
+            # explain=False: the explanation stage has its own tests and its own share of the budget
+            built[name] = build_recommend_report(str(path), budget=RECOMMEND_BUDGET, seed=0, explain=False, **options)
+        except Exception as exc:  # reported by the test that needs this case
+            built[name] = exc
+    return built
+
+
 def _report(reports: dict[str, Any], name: str) -> Any:
     report = reports[name]
     if isinstance(report, Exception):
@@ -98,8 +119,22 @@ def _report(reports: dict[str, Any], name: str) -> Any:
 def _mask(text: str, table_dir: Path) -> str:
     """Blank out what changes between runs and machines: paths and timings."""
     text = text.replace(str(table_dir), "<tables>").replace(str(ROOT), "<repo>")
-    text = re.sub(r"(?m)^timings: .*$", "timings: <masked>", text)
+    text = re.sub(r"(?ms)^timings: .*\Z", "timings: <masked>\n", text)  # the last line; it wraps when long
     return re.sub(r"(?m)^_Timings: .*$", "_Timings: <masked>_", text)
+
+
+# Every measured time is rendered by _format.duration, so one pattern finds them all. The
+# spaces before one go too: a right-aligned timing in a fixed-width terminal column is
+# padded by how long its text is, and the columns after it do not move.
+_TIMING = re.compile(rf"( *)\b{TIME_PATTERN}")
+
+
+def _mask_timings(text: str) -> str:
+    return _TIMING.sub(lambda m: (" " if m.group(1) else "") + "<time>", text)
+
+
+# Leaderboard fields measured with a clock; the scores are seeded and stay unmasked.
+TIMING_FIELDS = ("fit_seconds", "predict_seconds_per_1000_rows", "elapsed_seconds", "estimated_seconds")
 
 
 def _mask_json(text: str) -> str:
@@ -107,6 +142,15 @@ def _mask_json(text: str) -> str:
     data["source"]["path"] = "<path>"
     data["advisor_version"] = "<version>"
     data["timings"] = dict.fromkeys(data["timings"], 0.0)
+    board = data.get("leaderboard")
+    if board:
+        board["elapsed_seconds"] = 0.0
+        for row in board["rows"]:
+            for key in TIMING_FIELDS:
+                if row.get(key) is not None:
+                    row[key] = 0.0
+            if row.get("reason"):
+                row["reason"] = _mask_timings(row["reason"])
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -154,6 +198,221 @@ def test_profile_is_reproducible(table_dir: Path) -> None:
     """Two runs on the same file give the same JSON: the goldens pin behaviour, not luck."""
     runs = [build_profile_report(str(table_dir / "breast_cancer.csv"), target="target", seed=0) for _ in range(2)]
     assert _mask_json(render_json(runs[0])) == _mask_json(render_json(runs[1]))
+
+
+# ---------------------------------------------------------------- recommend goldens
+
+
+def _recommend(recommend_reports: dict[str, Any], name: str) -> Any:
+    report = _report(recommend_reports, name)
+    board = report.leaderboard
+    # A row that timed out or was skipped for lack of time would make the goldens depend on the
+    # machine's load: fail loudly instead, so such a case is seen rather than papered over.
+    slow = [(r.name, r.status, r.reason) for r in board.rows if r.status != "ok"]
+    assert not slow, f"{name}: candidates not measured within {RECOMMEND_BUDGET} s: {slow}"
+    assert board.learning_curve is not None and board.learning_curve.status == "ok"
+    return report
+
+
+@pytest.mark.parametrize("name", list(RECOMMEND_CASES))
+def test_recommend_terminal_golden(recommend_reports: dict[str, Any], table_dir: Path, name: str) -> None:
+    report = _recommend(recommend_reports, name)
+    first = render_terminal(report, width=80, color=False)
+    assert render_terminal(report, width=80, color=False) == first
+    assert_golden(f"{name}.terminal.txt", _mask_timings(_mask(first, table_dir)))
+
+
+@pytest.mark.parametrize("name", list(RECOMMEND_CASES))
+def test_recommend_markdown_golden(recommend_reports: dict[str, Any], table_dir: Path, name: str) -> None:
+    report = _recommend(recommend_reports, name)
+    first = render_markdown(report)
+    assert render_markdown(report) == first
+    assert_golden(f"{name}.md", _mask_timings(_mask(first, table_dir)))
+
+
+@pytest.mark.parametrize("name", list(RECOMMEND_CASES))
+def test_recommend_json_golden(recommend_reports: dict[str, Any], name: str) -> None:
+    report = _recommend(recommend_reports, name)
+    first = render_json(report)
+    assert render_json(report) == first
+    assert_golden(f"{name}.json", _mask_json(first))
+
+
+@pytest.mark.parametrize("name", list(RECOMMEND_CASES))
+def test_recommend_formats_fit_and_stand_alone(recommend_reports: dict[str, Any], name: str) -> None:
+    """80 and 120 columns with and without colour; the pick first; Markdown and HTML carry the code."""
+    from rich.cells import cell_len
+
+    report = _recommend(recommend_reports, name)
+    for width in (80, 120):
+        for color in (False, True):
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", render_terminal(report, width=width, color=color))
+            too_long = [line for line in plain.splitlines() if cell_len(line) > width]
+            assert not too_long, f"lines wider than {width}: {too_long[:3]}"
+    term = render_terminal(report, width=80)
+    pick = report.leaderboard.pick.name
+    assert term.startswith("advisor recommend  ")
+    assert term.index("recommendation ─") < term.index("leaderboard (") < term.index("operating the model")
+    assert term.index("operating the model") < term.index("columns (")
+    assert "--format md or html" in term and "def as_numbers" not in term
+    assert f"advisor drift {report.source.file_name} new.csv --fail-on medium" in term
+    assert "(baseline)" in term and "✔" in term
+    md = render_markdown(report)
+    assert md.index("## Recommendation") < md.index("## Leaderboard") < md.index("## Summary")
+    assert f"**{pick}**" in md and "```python\n" + report.pipeline_code.rstrip("\n") + "\n```" in md
+    assert "### All metrics" in md and md.rstrip("\n").splitlines()[-1].startswith("_Timings:")
+    page = render_html(report)
+    assert "<h2>Recommendation</h2>" in page and "<pre><code" in page
+    assert escape_html(report.pipeline_code.rstrip("\n")) in page
+    parser = _Collector()
+    parser.feed(page)
+    assert not [t for t, _ in parser.tags if t in ("script", "link", "img", "iframe", "object", "embed")]
+    assert "http://" not in page and "https://" not in page
+
+
+def escape_html(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+@pytest.mark.parametrize("name", list(RECOMMEND_CASES))
+def test_recommend_json_validates_against_schema(recommend_reports: dict[str, Any], name: str) -> None:
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    data = json.loads(render_json(_report(recommend_reports, name)))
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
+def test_durations_match_the_timing_mask() -> None:
+    """Every timing goes through one formatter, so the goldens mask them with one pattern."""
+    values = [0.0, 3e-10, 4.2e-8, 9.6e-5, 0.000117, 0.0146, 0.09996, 0.9996, 1.0, 7.12, 31.2, 99.96, 123.4, 4321.0]
+    for v in values:
+        text = duration(v)
+        assert re.fullmatch(TIME_PATTERN, text), text
+        assert len(text) <= TIME_WIDTH, text
+    assert [duration(v) for v in (0.0146, 0.000117, 7.123, 0.5e-6)] == ["14.6 ms", "117 µs", "7.12 s", "500 ns"]
+    assert _mask_timings("| 11.5 ms |   96.3 ms   4.2 kB (5 s) 5 folds") == "| <time> | <time>   4.2 kB (<time>) 5 folds"
+
+
+# ---------------------------------------------------------------- recommend: hand-built leaderboards
+
+
+def _row(name: str, status: str, **kw: Any) -> Any:
+    from advisor.leaderboard import CandidateResult
+
+    return CandidateResult(name=name, label=name, origin=kw.pop("origin", "map"), status=status, **kw)
+
+
+def _board(rows: list[Any], pick: Any = None, **kw: Any) -> Any:
+    from advisor.leaderboard import CVInfo, Leaderboard, MetricInfo
+
+    metrics = [MetricInfo("balanced_accuracy", "balanced accuracy", "balanced_accuracy", True, primary=True),
+               MetricInfo("f1_macro", "F1 (macro)", "f1_macro", True)]
+    return Leaderboard(task="multiclass", metric="balanced_accuracy", metrics=metrics,
+                       cv=CVInfo("StratifiedKFold", 5, 344, True, 0), rows=rows, pick=pick,
+                       baseline="DummyClassifier", budget_seconds=10.0, elapsed_seconds=10.4, seed=0, jobs=1, **kw)
+
+
+LONG_REASON = ("fold 1 of 5: ValueError: Can only use these strategies: ['mean', 'median', 'most_frequent', "
+               "'constant'] got strategy=no-such-strategy, which is not one of the strategies this imputer knows "
+               "about; the end of this reason only shows in Markdown and HTML")
+
+
+def _all_failed_report() -> Any:
+    """What AllCandidatesFailed carries: only the baseline measured, every real candidate without a score."""
+    from advisor.leaderboard import MetricScore
+
+    report = _tiny_report()
+    report.settings.command = "recommend"
+    dummy = _row("DummyClassifier", "ok", origin="advisor", is_baseline=True, rank=1, score=0.333333, score_std=0.0,
+                 scores={"balanced_accuracy": MetricScore(0.333333, 0.0, [0.333333] * 5),
+                         "f1_macro": MetricScore(0.204291, 0.002081, [0.2] * 5)},
+                 train_score=0.333333, train_test_gap=0.0, fit_seconds=0.0021, predict_seconds_per_1000_rows=0.0009,
+                 model_bytes=2507, folds_done=5)
+    rows = [
+        dummy,
+        _row("LogisticRegression", "failed", origin="advisor", reason=LONG_REASON),
+        _row("SVC", "timeout", reason="stopped at the end of the 10 s budget after 9.8 s (2 of 5 folds done)"),
+        _row("KNeighborsClassifier", "skipped", reason="no time left in the budget of 10 s"),
+        _row("HistGradientBoostingClassifier", "cancelled", origin="advisor",
+             reason="the run was stopped before it started"),
+    ]
+    report.leaderboard = _board(rows)
+    return report
+
+
+def test_all_candidates_failed_renders_the_reasons() -> None:
+    report = _all_failed_report()
+    term = render_terminal(report, width=80)
+    assert max(len(line) for line in term.splitlines()) <= 80
+    assert "no recommendation" in term and "every candidate failed" in term
+    assert "leaderboard (1 of 5 measured)" in term and "not measured" in term
+    for status in ("failed", "timed out", "skipped", "cancelled"):
+        assert status in term
+    assert "Can only use these strategies" in term and "the end of this reason" not in term and "…" in term
+    assert "operating the model" not in term and "rebuild" not in term
+    assert term.index("no recommendation") < term.index("columns (")
+    md = render_markdown(report)
+    assert "**No recommendation:**" in md and "## Operating the model" not in md and "```python" not in md
+    assert cell_text(LONG_REASON) in md and "| failed |" in md and "| timeout |" in md
+    assert "DummyClassifier (baseline)" in md
+    page = render_html(report)
+    assert "No recommendation" in page and escape_html(LONG_REASON) in page
+    assert "<h2>Operating the model</h2>" not in page
+
+
+def cell_text(text: str) -> str:
+    from advisor.report.markdown import cell
+
+    return cell(text)
+
+
+def test_pick_that_learns_online_overfits_and_was_saved() -> None:
+    """A hand-built pick: not clearly above the baseline, overfitting, online learning, a saved model with warnings."""
+    from advisor.leaderboard import LearningCurve, MetricScore, Pick
+    from advisor.report.model import SavedModel
+
+    report = _tiny_report()
+    report.settings.command = "recommend"
+    report.advice = _advice_stand_in()
+    report.advice.candidates[0].partial_fit = True  # LinearSVC stands in for an online learner here
+    scores = {"balanced_accuracy": MetricScore(0.61, 0.05, [0.6] * 5), "f1_macro": MetricScore(0.6, 0.04, [0.6] * 5)}
+    pick_row = _row("LinearSVC", "ok", rank=1, score=0.61, score_std=0.05, scores=scores, train_score=0.99,
+                    train_test_gap=0.38, overfitting=True, fit_seconds=1.5, predict_seconds_per_1000_rows=0.002,
+                    model_bytes=1_234_567, folds_done=5, tied_with_best=True, tags={"partial_fit": True},
+                    notes=["overfitting: balanced accuracy 0.990 on training folds vs 0.610 on held-out folds"])
+    other = _row("HistGradientBoostingClassifier", "ok", origin="advisor", rank=2, score=0.6, score_std=0.06,
+                 scores=scores, train_score=0.7, train_test_gap=0.1, fit_seconds=0.3,
+                 predict_seconds_per_1000_rows=0.01, model_bytes=300, folds_done=5, tied_with_best=True,
+                 p_value_vs_best=0.8)
+    pick = Pick("LinearSVC", "balanced_accuracy", 0.61, 0.05, "LinearSVC is tied with the best and simpler.",
+                "LinearSVC", ["HistGradientBoostingClassifier"], beats_baseline=False)
+    dummy = _row("DummyClassifier", "ok", origin="advisor", is_baseline=True, rank=3, score=0.55, score_std=0.0,
+                 scores=scores, train_score=0.55, train_test_gap=0.0, folds_done=5)
+    curve = LearningCurve("skipped", "Not measured: needs about 3.1 s, 0.2 s left in the budget.")
+    report.leaderboard = _board([pick_row, other, dummy], pick, learning_curve=curve, cancelled=True,
+                                notes=["followed the map's 'try next' arrow to wave 1"])
+    report.pipeline_code = "pipeline = Pipeline([('model', LinearSVC(C=1 < 2))])\n"
+    report.saved_model = SavedModel(path="out/penguins.joblib", format="joblib", candidate="LinearSVC",
+                                    warnings=["joblib files run code when loaded"],
+                                    fingerprint={"rows": 344, "columns": 8, "sha256": "0c047b4ccbd99706e18"})
+    term = render_terminal(report, width=80)
+    assert max(len(line) for line in term.splitlines()) <= 80
+    assert "does not clearly beat the DummyClassifier baseline (balanced accuracy 0.550)" in " ".join(term.split())
+    assert "+0.380!" in term and "stopped early" in term and "Dummy (baseline)" in term
+    assert "yes: LinearSVC has partial_fit" in term and "Not measured: needs about" in term
+    assert "out/penguins.joblib" in term and "sha256 0c047b4ccbd9" in term and "sha256 0c047b4ccbd99" not in term
+    assert "joblib files run code when loaded" in term and "advisor predict out/penguins.joblib" in term
+    assert "followed the map's 'try next' arrow" in term
+    md = render_markdown(report)
+    assert "## Saved model" in md and "- **Warning:** joblib files run code when loaded" in md
+    assert "344 rows, 8 columns, sha256 0c047b4ccbd9" in md and "LinearSVC(C=1 < 2)" in md
+    assert "overfitting: balanced accuracy 0.990" in md and "| +0.380! |" in md
+    page = render_html(report)
+    assert "LinearSVC(C=1 &lt; 2)" in page and "<h2>Saved model</h2>" in page and 'class="num over"' in page
 
 
 # ---------------------------------------------------------------- schema

@@ -262,4 +262,246 @@ def prep_target(step: Any) -> str:
     return {"target": "the target", "estimator": "the estimator"}.get(scope, "all columns")
 
 
-# ---------------------------------------------------------------- escaping
+
+# ---------------------------------------------------------------- recommend: timings
+
+# Every measured time the renderers show goes through ``duration``, so its text always
+# matches TIME_PATTERN: the golden tests mask timings (which vary run to run) with it.
+TIME_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+TIME_PATTERN = r"\d+(?:\.\d+)? (?:s|ms|µs|ns)\b"
+TIME_WIDTH = 7  # the longest duration text: '14.6 ms', '1000 ms'
+
+
+def duration(seconds: float | None) -> str:
+    """A measured time as '<number> <unit>', three significant digits: '12.3 s', '14.6 ms', '117 µs'."""
+    if seconds is None:
+        return "–"
+    v = float(seconds)
+    if v <= 0:
+        return "0 s"
+    for scale, unit in TIME_UNITS:
+        if v >= scale or unit == "ns":
+            x = v / scale
+            return f"{x:.0f} {unit}" if x >= 100 else f"{x:.3g} {unit}"
+    return f"{v:.3g} s"  # pragma: no cover - the loop always returns
+
+
+def budget_text(board: Any) -> str:
+    """Time spent against the budget; the budget is spelled so the timing mask leaves it alone."""
+    return f"{duration(board.elapsed_seconds)} of the {board.budget_seconds:g}-second budget"
+
+
+# ---------------------------------------------------------------- recommend: scores
+
+STATUS_TEXT = {"ok": "ok", "failed": "failed", "timeout": "timed out", "skipped": "skipped", "cancelled": "cancelled"}
+NAME_SUFFIXES = ("Classifier", "Regressor")
+
+
+def _decimals(value: float) -> int:
+    a = abs(value)
+    return 3 if a < 10 else 1 if a < 1000 else 0
+
+
+def score_text(mean: float | None, std: float | None = None) -> str:
+    """A metric's mean (± std) with as many decimals as its size needs: '0.995 ± 0.006', '55.3 ± 2.1'."""
+    if mean is None:
+        return "–"
+    d = _decimals(mean)
+    out = f"{mean:,.{d}f}"
+    return out if std is None else f"{out} ± {std:,.{d}f}"
+
+
+def gap_text(row: Any) -> str:
+    """The train-test gap, signed, with '!' when the leaderboard flags overfitting."""
+    if row.train_test_gap is None:
+        return "–"
+    d = _decimals(row.score if row.score is not None else row.train_test_gap)
+    return f"{row.train_test_gap:+.{d}f}" + ("!" if row.overfitting else "")
+
+
+def metric_label(board: Any, key: str | None = None) -> str:
+    key = key or board.metric
+    return next((m.label for m in board.metrics if m.name == key), key)
+
+
+def primary_info(board: Any) -> Any:
+    return next((m for m in board.metrics if m.name == board.metric), None)
+
+
+def secondary_metrics(board: Any) -> list[Any]:
+    return [m for m in board.metrics if m.name != board.metric]
+
+
+def direction_text(board: Any) -> str:
+    info = primary_info(board)
+    return "higher is better" if info is None or info.greater_is_better else "lower is better"
+
+
+def cv_text(cv: Any) -> str:
+    """'StratifiedKFold, 5 folds, 344 rows, shuffled with seed 0'."""
+    parts = [cv.strategy, f"{cv.n_splits} folds", f"{cv.n_rows:,} rows"]
+    if cv.groups:
+        parts.append(f"grouped by '{cv.groups}'")
+    if cv.time_column:
+        parts.append(f"in time order of '{cv.time_column}'")
+    parts.append(f"shuffled with seed {cv.seed}" if cv.shuffle else "not shuffled")
+    return ", ".join(parts)
+
+
+def short_name(name: str) -> str:
+    """'HistGradientBoostingClassifier' -> 'HistGradientBoosting' (for narrow terminals)."""
+    for suffix in NAME_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def baseline_row(board: Any) -> Any:
+    return next((r for r in board.rows if r.is_baseline), None)
+
+
+def pick_row(board: Any) -> Any:
+    if board.pick is None:
+        return None
+    return next((r for r in board.rows if r.name == board.pick.name), None)
+
+
+def unmeasured(board: Any) -> list[Any]:
+    """Rows that have no score: failed, timed out, skipped or cancelled."""
+    return [r for r in board.rows if r.status != "ok"]
+
+
+def status_reason(row: Any) -> str:
+    return STATUS_TEXT.get(row.status, row.status) + (f": {row.reason}" if row.reason else "")
+
+
+# ---------------------------------------------------------------- recommend: the pick in words
+
+
+def pick_headline(board: Any) -> str:
+    """'balanced accuracy 0.995 ± 0.006 over 5 folds'."""
+    pick = board.pick
+    return f"{metric_label(board, pick.metric)} {score_text(pick.score, pick.score_std)} over {board.cv.n_splits} folds"
+
+
+def baseline_text(board: Any) -> str | None:
+    """Whether the pick beats the Dummy baseline, with the baseline's score."""
+    base, pick = baseline_row(board), board.pick
+    if pick is None:
+        return None
+    if base is None or base.score is None:
+        return "no baseline was measured, so there is no floor to compare with"
+    what = f"the {base.name} baseline ({metric_label(board)} {score_text(base.score)})"
+    if pick.beats_baseline:
+        return f"clearly beats {what}"
+    return f"does not clearly beat {what}: treat the pick with caution"
+
+
+def no_pick_text(board: Any) -> str:
+    if board.cancelled:
+        return "the run was stopped before any candidate could be measured; the leaderboard shows how far it got"
+    return ("every candidate failed, ran out of time or was skipped, so there is nothing to recommend; "
+            "the leaderboard says why for each")
+
+
+def curve_text(board: Any) -> str | None:
+    curve = board.learning_curve
+    return None if curve is None else curve.verdict
+
+
+def cancelled_text(board: Any) -> str | None:
+    if not board.cancelled:
+        return None
+    return "the run was stopped early: the pick is the best of what was measured before the stop"
+
+
+def leaderboard_notes(board: Any) -> list[str]:
+    return [*board.cv.notes, *board.notes]
+
+
+# ---------------------------------------------------------------- recommend: operating the model
+
+
+def online_learners(report: Any) -> list[str]:
+    """Candidates that can learn from new batches (partial_fit), from the advice, else from the rows' tags."""
+    advice = advice_of(report)
+    if advice is not None and advice.candidates:
+        return [c.name for c in advice.candidates if getattr(c, "partial_fit", False)]
+    board = report.leaderboard
+    return [r.name for r in board.rows if r.tags.get("partial_fit") is True] if board else []
+
+
+def drift_command(report: Any) -> str:
+    return f"advisor drift {report.source.file_name} new.csv --fail-on medium"
+
+
+def operating_items(report: Any) -> list[tuple[str, str, str]]:
+    """(label, sentence, detail) triples on running the pick, from what the leaderboard measured for it.
+
+    Timings stay in the short sentence and never in the detail, so a timing's length cannot
+    move where the terminal wraps a line. The drift advice is left to the renderers, which
+    format its command as code.
+    """
+    board = report.leaderboard
+    row = pick_row(board) if board is not None else None
+    if row is None:
+        return []
+    items: list[tuple[str, str, str]] = []
+    per_1000 = row.predict_seconds_per_1000_rows
+    if per_1000 is not None:
+        items.append(("predict", f"about {duration(per_1000 / 1000)} per row, {duration(per_1000)} per 1,000 rows",
+                      "batch predictions on the held-out folds; one row per call costs more"))
+    if row.model_bytes is not None:
+        items.append(("size", f"{size(row.model_bytes)} pickled (one fitted fold model)", ""))
+    if row.fit_seconds is not None:
+        items.append(("refit", f"about {duration(row.fit_seconds)} per fit on {_train_rows(board.cv):,} rows",
+                      "a training fold: roughly what retraining on new data costs"))
+    online = online_learners(report)
+    if row.name in online or row.tags.get("partial_fit") is True:
+        text = f"yes: {row.name} has partial_fit, so it can learn from new batches without a full refit"
+    else:
+        text = f"no: {row.name} has no partial_fit, so new data means a full refit"
+    others = [n for n in online if n != row.name]
+    if others:
+        text += f"; candidates that learn online, for when retraining must be cheap: {', '.join(others)}"
+    else:
+        text += "; none of the other candidates learns online" if row.name in online else "; none of the candidates learns online"
+    items.append(("online", text, ""))
+    return items
+
+
+def _train_rows(cv: Any) -> int:
+    if cv.n_splits <= 1:
+        return int(cv.n_rows)
+    if cv.strategy == "TimeSeriesSplit":  # the last fold trains on all but one test block
+        return int(cv.n_rows - cv.n_rows // (cv.n_splits + 1))
+    return round(cv.n_rows * (cv.n_splits - 1) / cv.n_splits)
+
+
+DRIFT_ADVICE = ("on each new batch, before trusting its predictions; it exits non-zero at medium drift "
+                "or worse, so it can gate a scheduled job")
+
+
+# ---------------------------------------------------------------- recommend: the saved model
+
+
+def saved_model_items(saved: Any) -> list[tuple[str, str]]:
+    """(label, text) pairs describing where the refitted pick was saved and on which rows."""
+    fp = saved.fingerprint or {}
+    fmt = {"skops": "skops (safe to load: no arbitrary code runs)",
+           "joblib": "joblib (loading it runs arbitrary code: only load files you trust)"}.get(saved.format, saved.format)
+    data = []
+    if fp.get("rows") is not None:
+        data.append(f"{fp['rows']:,} rows")
+    if fp.get("columns") is not None:
+        data.append(f"{fp['columns']:,} columns")
+    if fp.get("sha256"):
+        data.append(f"sha256 {str(fp['sha256'])[:12]}")
+    items = [("path", saved.path), ("format", fmt), ("candidate", saved.candidate)]
+    if data:
+        items.append(("trained on", ", ".join(data)))
+    return items
+
+
+def predict_command(saved: Any) -> str:
+    return f"advisor predict {saved.path} new.csv -o predictions.csv"

@@ -11,24 +11,44 @@ from html import escape
 from typing import Any
 
 from advisor.report._format import (
+    DRIFT_ADVICE,
     SEVERITY_ORDER,
     advice_of,
     answer_text,
+    baseline_text,
+    budget_text,
+    cancelled_text,
     column_kinds,
     component_call,
+    curve_text,
+    cv_text,
+    drift_command,
+    duration,
     fact_parts,
+    gap_text,
+    leaderboard_notes,
+    metric_label,
+    no_pick_text,
     note_tag,
     num,
     numbers_text,
     numeric_summary,
+    operating_items,
     pct,
+    pick_headline,
+    pick_row,
+    predict_command,
     prep_legend,
     prep_parts,
     prep_short,
     prep_summary,
     prep_target,
+    saved_model_items,
+    score_text,
+    secondary_metrics,
     severity_counts,
     size,
+    status_reason,
     sureness,
     task_line,
     timings_text,
@@ -67,16 +87,25 @@ svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
 .tag { display: inline-block; padding: 0 .4rem; border-radius: 4px; font-size: .8rem; font-weight: 600;
   border: 1px solid var(--line); } .tag-map { color: var(--info); } .tag-advisor { color: var(--bar); }
 footer { margin-top: 2rem; font-size: .85rem; color: var(--muted); }
+.pick { border-left: 4px solid var(--bar); padding: .25rem .75rem; margin: .6rem 0; }
+.pick .headline { font-size: 1.1rem; } .caution { color: var(--warning); } .bad { color: var(--critical); }
+tr.chosen td { font-weight: 600; } tr.baseline td { color: var(--muted); } tr.unmeasured td { color: var(--muted); }
+td.over { color: var(--warning); font-weight: 600; }
+pre { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: .75rem; overflow-x: auto; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 """
 
 
 def render_html(report: Any) -> str:
     """The whole page as one string; sections mirror the terminal and Markdown reports."""
     p = report.profile
-    title = f"Data profile: {report.source.file_name}"
+    board = getattr(report, "leaderboard", None)
+    title = f"{'Model recommendation' if board is not None else 'Data profile'}: {report.source.file_name}"
     body = "\n".join([
         f"<h1>{escape(title)}</h1>",
         f"<p class=\"muted\">{escape(task_line(report))}</p>",
+        *_recommend_html(report),
         _summary(report),
         _target(p),
         _columns(p),
@@ -103,7 +132,7 @@ def _table(header: list[str], rows: list[list[str]], numeric: set[int] | None = 
     head = "".join(f"<th{num_cls if i in numeric else ''}>{h}</th>" for i, h in enumerate(header))
     body = []
     for r, row in enumerate(rows):
-        cls = f" class=\"{row_classes[r]}\"" if row_classes else ""
+        cls = f" class=\"{row_classes[r]}\"" if row_classes and row_classes[r] else ""
         cells = "".join(f"<td{num_cls if i in numeric else ''}>{c}</td>" for i, c in enumerate(row))
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -295,3 +324,133 @@ def _preparation(candidates: list[Any]) -> list[str]:
         rows.append([f"{escape(prep_short(step))} <span class=\"muted\">({_code(sid)})</span>",
                      _code(component_call(step)), on, escape(reason), escape(numbers_text(used))])
     return ["<h3>Preparation</h3>", _table(["step", "component", "columns", "reason", "used by"], rows)]
+
+
+# ---------------------------------------------------------------- recommend
+
+
+def _recommend_html(report: Any) -> list[str]:
+    """Recommendation, leaderboard, operating notes, rebuild code and saved model: the answer comes first."""
+    board = getattr(report, "leaderboard", None)
+    if board is None:
+        return []
+    out = [_recommendation(board), _leaderboard(board), _operating(report), _rebuild(report)]
+    saved = getattr(report, "saved_model", None)
+    if saved is not None:
+        out.append(_saved_model(saved))
+    return [part for part in out if part]
+
+
+def _facts_list(items: list[tuple[str, str]]) -> str:
+    """Label/text pairs as a definition list; the text is already escaped HTML."""
+    return "<dl class=\"facts\">" + "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in items) + "</dl>"
+
+
+def _recommendation(board: Any) -> str:
+    pick = board.pick
+    if pick is None:
+        return (f"<h2>Recommendation</h2><div class=\"pick\"><p class=\"headline bad\"><b>No recommendation</b></p>"
+                f"<p>{escape(no_pick_text(board))}.</p></div>")
+    row = pick_row(board)
+    origin = f" {_tag(row.origin)}" if row is not None else ""
+    items = [("why", escape(pick.reason))]
+    beats = baseline_text(board)
+    if beats:
+        items.append(("baseline", escape(beats) if pick.beats_baseline else f"<span class=\"caution\">{escape(beats)}</span>"))
+    for label, text in (("more data", curve_text(board)), ("stopped", cancelled_text(board))):
+        if text:
+            items.append((label, escape(text)))
+    return (f"<h2>Recommendation</h2><div class=\"pick\"><p class=\"headline\"><b>{escape(pick.name)}</b>{origin} "
+            f"{escape(pick_headline(board))}</p>{_facts_list(items)}</div>")
+
+
+def _leaderboard(board: Any) -> str:
+    """Every row with its status, score, train score and gap, timings, size, tie and reason; then all metrics."""
+    label = metric_label(board)
+    pick = board.pick.name if board.pick is not None else None
+    rows, classes = [], []
+    for r in board.rows:
+        ok = r.status == "ok"
+        name = f"<b>{escape(r.name)}</b> ✔" if r.name == pick else escape(r.name)
+        if r.is_baseline:
+            name += " <span class=\"muted\">(baseline)</span>"
+        notes = [status_reason(r)] if not ok else []
+        notes += list(r.notes)
+        gap = escape(gap_text(r)) if ok else "–"
+        rows.append([
+            "–" if r.rank is None else str(r.rank), name, _tag(r.origin), escape(r.status),
+            escape(score_text(r.score, r.score_std)) if ok else "–", escape(score_text(r.train_score)) if ok else "–",
+            gap, escape(duration(r.fit_seconds)) if ok else "–",
+            escape(duration(r.predict_seconds_per_1000_rows)) if ok else "–",
+            escape(size(r.model_bytes)) if ok and r.model_bytes is not None else "–",
+            "pick" if r.name == pick else "≈" if r.tied_with_best else "",
+            "–" if r.p_value_vs_best is None else f"{r.p_value_vs_best:.3f}",
+            escape("; ".join(notes)),
+        ])
+        classes.append("chosen" if r.name == pick else "baseline" if r.is_baseline else "" if ok else "unmeasured")
+    header = ["#", "candidate", "from", "status", f"{escape(label)} (mean ± std)", "train", "gap", "fit",
+              "predict /1k rows", "size", "tied", "p vs best", "reason / notes"]
+    table = _table(header, rows, {0, 4, 5, 6, 7, 8, 9, 11}, classes)
+    for r in board.rows:  # mark the overfitting gaps
+        if r.overfitting:
+            table = table.replace(f"<td class=\"num\">{escape(gap_text(r))}</td>",
+                                  f"<td class=\"num over\">{escape(gap_text(r))}</td>", 1)
+    higher = next((m.greater_is_better for m in board.metrics if m.name == board.metric), True)
+    legend = (f"Scores are {escape(label)} on the held-out folds ({'higher' if higher else 'lower'} is better); "
+              "<i>train</i> is the same metric on the training folds and <i>gap</i> how much better the model does "
+              "on rows it has seen (<b>!</b> overfitting). <i>Fit</i> is the mean time per fold, <i>predict</i> the "
+              "time per 1,000 rows, <i>size</i> the pickled fitted model. ✔ marks the pick; ≈ marks candidates "
+              "statistically tied with the best (corrected resampled t-test, p ≥ 0.05).")
+    out = ["<h2>Leaderboard</h2>",
+           f"<p class=\"muted\">Cross-validation: {escape(cv_text(board.cv))}; {escape(budget_text(board))}.</p>",
+           table, f"<p class=\"muted\">{legend}</p>", _all_metrics(board)]
+    notes = leaderboard_notes(board)
+    if notes:
+        out += ["<h3>Leaderboard notes</h3><ul>", *[f"<li>{escape(n)}</li>" for n in notes], "</ul>"]
+    return "\n".join(part for part in out if part)
+
+
+def _all_metrics(board: Any) -> str:
+    others = secondary_metrics(board)
+    measured = [r for r in board.rows if r.status == "ok"]
+    if not others or not measured:
+        return ""
+    metrics = [m for m in board.metrics if m.name == board.metric] + others
+    rows = []
+    for r in measured:
+        cells = []
+        for m in metrics:
+            s = r.scores.get(m.name)
+            cells.append(escape(score_text(s.mean, s.std) if s is not None else "–"))
+        rows.append([escape(r.name) + (" <span class=\"muted\">(baseline)</span>" if r.is_baseline else ""), *cells])
+    header = ["candidate", *[f"{escape(m.label)} {'↑' if m.greater_is_better else '↓'}" for m in metrics]]
+    return ("<h3>All metrics</h3><p class=\"muted\">Mean ± std over the held-out folds; ↑ higher is better, "
+            "↓ lower is better, – where the estimator cannot give the metric.</p>"
+            + _table(header, rows, set(range(1, len(metrics) + 1))))
+
+
+def _operating(report: Any) -> str:
+    items = operating_items(report)
+    if not items:
+        return ""
+    labels = {"online": "learns online"}
+    facts = [(labels.get(k, k), escape(v) + (f" <span class=\"muted\">({escape(d)})</span>" if d else ""))
+             for k, v, d in items]
+    facts.append(("drift", f"run {_code(drift_command(report))} {escape(DRIFT_ADVICE)}"))
+    return "<h2>Operating the model</h2>" + _facts_list(facts)
+
+
+def _rebuild(report: Any) -> str:
+    source = getattr(report, "pipeline_code", None)
+    if not source:
+        return ""
+    return ("<h2>Rebuild the pick</h2><p>Python that rebuilds the recommended pipeline, unfitted; fit it on the "
+            "training rows with <code>pipeline.fit(X, y)</code>.</p>"
+            f"<pre><code class=\"language-python\">{escape(source.rstrip(chr(10)))}</code></pre>")
+
+
+def _saved_model(saved: Any) -> str:
+    facts = [(k, _code(v) if k in ("path", "candidate") else escape(v)) for k, v in saved_model_items(saved)]
+    facts += [("warning", f"<span class=\"caution\">{escape(w)}</span>") for w in saved.warnings]
+    facts.append(("use", _code(predict_command(saved))))
+    return "<h2>Saved model</h2>" + _facts_list(facts)

@@ -9,23 +9,43 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.report._format import (
+    DRIFT_ADVICE,
     advice_of,
     answer_text,
+    baseline_text,
+    budget_text,
+    cancelled_text,
     column_kinds,
     component_call,
+    curve_text,
+    cv_text,
+    drift_command,
+    duration,
     fact_parts,
+    gap_text,
+    leaderboard_notes,
+    metric_label,
+    no_pick_text,
     note_tag,
     num,
     numbers_text,
     numeric_summary,
+    operating_items,
     pct,
+    pick_headline,
+    pick_row,
+    predict_command,
     prep_legend,
     prep_parts,
     prep_short,
     prep_summary,
     prep_target,
+    saved_model_items,
+    score_text,
+    secondary_metrics,
     severity_counts,
     size,
+    status_reason,
     sureness,
     task_line,
     timings_text,
@@ -63,8 +83,11 @@ def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[st
 def render_markdown(report: Any) -> str:
     """The whole report; timings go last on one ``_Timings:`` line so golden tests can mask them."""
     p = report.profile
+    board = getattr(report, "leaderboard", None)
+    title = "Model recommendation" if board is not None else "Data profile"
     blocks = [
-        [f"# Data profile: {cell(report.source.file_name)}"],
+        [f"# {title}: {cell(report.source.file_name)}"],
+        *_recommend_markdown(report),
         _summary(report),
         _target(p),
         _columns(p),
@@ -230,3 +253,125 @@ def _advice_preparation(candidates: list[Any]) -> list[str]:
         rows.append([f"{cell(prep_short(step))} ({code(prep_parts(step)[0])})", code(component_call(step)), on,
                      cell(prep_parts(step)[3]), numbers_text(used)])
     return ["", "### Preparation", "", *_table(["step", "component", "columns", "reason", "used by"], rows)]
+
+
+# ---------------------------------------------------------------- recommend
+
+
+def _recommend_markdown(report: Any) -> list[list[str]]:
+    """Recommendation, leaderboard, operating notes, rebuild code and saved model: the answer comes first."""
+    board = getattr(report, "leaderboard", None)
+    if board is None:
+        return []
+    blocks = [_recommendation(board), _leaderboard(board), _operating(report), _rebuild(report)]
+    saved = getattr(report, "saved_model", None)
+    if saved is not None:
+        blocks.append(_saved_model(saved))
+    return [b for b in blocks if b]
+
+
+def _recommendation(board: Any) -> list[str]:
+    pick = board.pick
+    if pick is None:
+        return ["## Recommendation", "", f"**No recommendation:** {cell(no_pick_text(board))}."]
+    row = pick_row(board)
+    origin = f" (from {'the map' if row.origin == 'map' else 'the advisor'})" if row is not None else ""
+    lines = ["## Recommendation", "", f"**{cell(pick.name)}**{origin}: {cell(pick_headline(board))}.", "",
+             f"- **Why:** {cell(pick.reason)}"]
+    for label, text in (("Baseline", baseline_text(board)), ("More data", curve_text(board)),
+                        ("Stopped", cancelled_text(board))):
+        if text:
+            lines.append(f"- **{label}:** {cell(text[0].upper() + text[1:])}" + ("" if text.endswith(".") else "."))
+    return lines
+
+
+def _leaderboard(board: Any) -> list[str]:
+    """Every row with its status, score, train score and gap, timings, size, tie and reason; then all metrics."""
+    label = metric_label(board)
+    pick = board.pick.name if board.pick is not None else None
+    lines = ["## Leaderboard", "", f"Cross-validation: {cell(cv_text(board.cv))}; {cell(budget_text(board))}.", ""]
+    rows = []
+    for r in board.rows:
+        name = f"**{cell(r.name)}** ✔" if r.name == pick else cell(r.name)
+        if r.is_baseline:
+            name += " (baseline)"
+        ok = r.status == "ok"
+        tied = "pick" if r.name == pick else "≈" if r.tied_with_best else ""
+        p_value = "–" if r.p_value_vs_best is None else f"{r.p_value_vs_best:.3f}"
+        notes = [status_reason(r)] if not ok else []
+        notes += list(r.notes)
+        rows.append([
+            "–" if r.rank is None else str(r.rank), name, r.origin, r.status,
+            score_text(r.score, r.score_std) if ok else "–", score_text(r.train_score) if ok else "–",
+            gap_text(r) if ok else "–", duration(r.fit_seconds) if ok else "–",
+            duration(r.predict_seconds_per_1000_rows) if ok else "–",
+            size(r.model_bytes) if ok and r.model_bytes is not None else "–", tied, p_value,
+            cell("; ".join(notes)) or "",
+        ])
+    header = ["#", "candidate", "from", "status", f"{cell(label)} (mean ± std)", "train", "gap", "fit",
+              "predict /1k rows", "size", "tied", "p vs best", "reason / notes"]
+    lines += _table(header, rows, "rlllrrrrrrlrl")
+    direction = "higher" if next((m.greater_is_better for m in board.metrics if m.name == board.metric), True) else "lower"
+    lines += ["", f"Scores are {cell(label)} on the held-out folds ({direction} is better); _train_ is the same metric "
+              "on the training folds and _gap_ how much better the model does on rows it has seen (`!`: overfitting). "
+              "_Fit_ is the mean time per fold, _predict_ the time per 1,000 rows, _size_ the pickled fitted model. "
+              "✔ marks the pick; ≈ marks candidates statistically tied with the best (corrected resampled t-test, "
+              "p ≥ 0.05)."]
+    lines += _all_metrics(board)
+    notes = leaderboard_notes(board)
+    if notes:
+        lines += ["", "### Leaderboard notes", "", *[f"- {cell(n)}" for n in notes]]
+    return lines
+
+
+def _all_metrics(board: Any) -> list[str]:
+    others = secondary_metrics(board)
+    measured = [r for r in board.rows if r.status == "ok"]
+    if not others or not measured:
+        return []
+    metrics = [m for m in board.metrics if m.name == board.metric] + others
+    rows = []
+    for r in measured:
+        cells = []
+        for m in metrics:
+            s = r.scores.get(m.name)
+            cells.append(score_text(s.mean, s.std) if s is not None else "–")
+        rows.append([cell(r.name) + (" (baseline)" if r.is_baseline else ""), *cells])
+    header = ["candidate", *[f"{cell(m.label)} ({'↑' if m.greater_is_better else '↓'})" for m in metrics]]
+    return ["", "### All metrics", "", "Mean ± std over the held-out folds; ↑ higher is better, ↓ lower is better, "
+            "– where the estimator cannot give the metric.", "", *_table(header, rows, "l" + "r" * len(metrics))]
+
+
+def _operating(report: Any) -> list[str]:
+    items = operating_items(report)
+    if not items:
+        return []
+    labels = {"predict": "Predict", "size": "Size", "refit": "Refit", "online": "Learns online"}
+    lines = ["## Operating the model", ""]
+    lines += [f"- **{labels.get(k, k)}:** {cell(v[0].upper() + v[1:])}" + (f" ({cell(d)})." if d else ".")
+              for k, v, d in items]
+    lines.append(f"- **Drift:** run {code(drift_command(report))} {cell(DRIFT_ADVICE)}.")
+    return lines
+
+
+def _rebuild(report: Any) -> list[str]:
+    source = getattr(report, "pipeline_code", None)
+    if not source:
+        return []
+    fence = "```"
+    while fence in source:
+        fence += "`"
+    return ["## Rebuild the pick", "", "Python that rebuilds the recommended pipeline, unfitted; "
+            "fit it on the training rows with `pipeline.fit(X, y)`.", "",
+            f"{fence}python", source.rstrip("\n"), fence]
+
+
+def _saved_model(saved: Any) -> list[str]:
+    labels = {"path": "Path", "format": "Format", "candidate": "Candidate", "trained on": "Trained on"}
+    lines = ["## Saved model", ""]
+    for key, value in saved_model_items(saved):
+        text = code(value) if key in ("path", "candidate") else cell(value)
+        lines.append(f"- **{labels.get(key, key)}:** {text}")
+    lines += [f"- **Warning:** {cell(w)}" for w in saved.warnings]
+    lines.append(f"- **Use:** {code(predict_command(saved))}")
+    return lines

@@ -11,26 +11,49 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from advisor.report._format import (
+    DRIFT_ADVICE,
     SEVERITY_ORDER,
+    STATUS_TEXT,
+    TIME_WIDTH,
     advice_of,
+    baseline_text,
+    budget_text,
+    cancelled_text,
     column_kinds,
     component_call,
+    curve_text,
+    cv_text,
+    drift_command,
+    duration,
     fact_text,
+    gap_text,
+    leaderboard_notes,
+    metric_label,
+    no_pick_text,
     note_tag,
     num,
     numbers_text,
+    operating_items,
     pct,
+    pick_headline,
+    pick_row,
+    predict_command,
     prep_legend,
     prep_parts,
     prep_short,
     prep_summary,
     prep_target,
+    saved_model_items,
+    score_text,
+    secondary_metrics,
     severity_counts,
+    short_name,
     size,
     sureness,
     timings_text,
     trace_groups,
     traits,
+    unmeasured,
 )
 
 if TYPE_CHECKING:
@@ -66,7 +89,8 @@ def _sections(report: Any, width: int) -> list[RenderableType]:
     from rich.text import Text
 
     p = report.profile
-    parts: list[RenderableType] = [*_header(report), *_target(p), *_columns(p, width), *_findings(p)]
+    parts: list[RenderableType] = [*_header(report), *_recommend_terminal(report, width)]
+    parts += [*_target(p), *_columns(p, width), *_findings(p)]
     parts += _target_distribution(p, width) + _relations(p) + _advice_terminal(advice_of(report), width, column_kinds(report))
     parts += [Text(""), Text(f"timings: {timings_text(report)} · advisor {report.advisor_version}", style="dim")]
     return parts
@@ -91,7 +115,7 @@ def _header(report: Any) -> list[RenderableType]:
         if src.decimal and src.decimal != ".":
             fmt.append(f"decimal '{src.decimal}'")
     lines: list[RenderableType] = [
-        Text.assemble(("advisor profile  ", "bold"), (src.file_name, "bold cyan")),
+        Text.assemble((f"advisor {_command(report)}  ", "bold"), (src.file_name, "bold cyan")),
         Text(f"{t.n_rows:,} rows × {t.n_columns:,} columns · {pct(t.missing_share)} of cells missing · "
              f"{t.n_duplicate_rows:,} duplicate rows"),
         Text(" · ".join(fmt), style="dim"),
@@ -463,13 +487,231 @@ def _advice_notes(notes: list[str]) -> RenderableType:
     return _indented_block(grid)
 
 
+def _command(report: Any) -> str:
+    """'profile', 'recommend', ...: the header says which command made the report."""
+    return str(getattr(getattr(report, "settings", None), "command", None) or "profile")
+
+
+# ---------------------------------------------------------------- recommend
+
+STATUS_STYLE = {"failed": "bold red", "timeout": "yellow", "skipped": "dim", "cancelled": "yellow"}
+PICK_MARK, TIED_MARK, OVERFIT_MARK = "✔", "≈", "!"
+BASELINE_TAG = " (baseline)"
+MIN_NAME_W = 12
+
+
+def _recommend_terminal(report: Any, width: int) -> list[RenderableType]:
+    """The pick, the leaderboard, how to run the pick, where it was saved: first, since they are the answer."""
+    board = getattr(report, "leaderboard", None)
+    if board is None:
+        return []
+    out = _recommendation(board) + _leaderboard(board, width) + _operating(report)
+    saved = getattr(report, "saved_model", None)
+    if saved is not None:
+        out += _saved_model(saved)
+    return out
+
+
+def _labelled(items: list[tuple[str, str]], styles: dict[str, str] | None = None) -> RenderableType:
+    """Label on the left, dim; text wrapping in its own column on the right."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(ratio=1)
+    for label, text in items:
+        grid.add_row(label, Text(text, style=(styles or {}).get(label, "")))
+    return _indented_block(grid)
+
+
+def _recommendation(board: Any) -> list[RenderableType]:
+    from rich.text import Text
+
+    out: list[RenderableType] = [Text(""), _rule("recommendation")]
+    pick = board.pick
+    if pick is None:
+        return [*out, Text("no recommendation", style="bold red"), _indented(no_pick_text(board), "")]
+    row = pick_row(board)
+    origin = f" · from {'the map' if row.origin == 'map' else 'the advisor'}" if row is not None else ""
+    out.append(Text.assemble((pick.name, "bold green"), "  ", pick_headline(board), (origin, "dim")))
+    items = [("why", pick.reason)]
+    beats = baseline_text(board)
+    if beats:
+        items.append(("baseline", beats))
+    curve = curve_text(board)
+    if curve:
+        items.append(("more data", curve))
+    stopped = cancelled_text(board)
+    if stopped:
+        items.append(("stopped", stopped))
+    styles = {"baseline": "" if pick.beats_baseline else "yellow", "stopped": "yellow"}
+    return [*out, _labelled(items, styles)]
+
+
+def _leaderboard(board: Any, width: int) -> list[RenderableType]:
+    """Rank, candidate, origin, score ± std, marks, train gap, timings and size: one row each, within ``width``.
+
+    Timings sit in fixed-width columns so their varying text never moves the other columns.
+    Train score and up to two secondary metrics appear when the width allows; names lose
+    their 'Classifier'/'Regressor' suffix before the table would overflow.
+    """
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    rows, label = board.rows, metric_label(board)
+    ok = [r for r in rows if r.status == "ok"]
+    scores = {r.name: score_text(r.score, r.score_std) if r.status == "ok" else STATUS_TEXT.get(r.status, r.status)
+              for r in rows}
+    rank_w = max(len(str(r.rank)) if r.rank is not None else 1 for r in rows)
+    from_w = max(len(r.origin) for r in rows)
+    names = {r.name: r.name + BASELINE_TAG if r.is_baseline else r.name for r in rows}
+    shorts = {r.name: short_name(r.name) + BASELINE_TAG if r.is_baseline else short_name(r.name) for r in rows}
+    score_head = label if len(label) <= max(len(s) for s in scores.values()) else "score"
+    score_w = max(len(score_head), *(len(s) for s in scores.values()))
+    gap_w = max(len("gap"), *(len(gap_text(r)) for r in ok)) if ok else len("gap")
+    size_w = max(len("size"), *(len(size(r.model_bytes)) for r in ok if r.model_bytes is not None)) if ok else 4
+    base = rank_w + from_w + score_w + 1 + gap_w + 2 * TIME_WIDTH + size_w + 8  # 8 one-space gaps
+    full_w = max(len("candidate"), *(len(n) for n in names.values()))
+    room = width - base - min(full_w, max(MIN_NAME_W, *(len(n) for n in shorts.values())))
+    extras: list[tuple[str, Any, int]] = []  # ('train', None, width) or ('metric', MetricInfo, width)
+    wanted: list[tuple[str, Any, list[str]]] = [("train", None, [score_text(r.train_score) for r in ok])]
+    wanted += [("metric", m, [score_text(r.scores[m.name].mean, r.scores[m.name].std) for r in ok if m.name in r.scores])
+               for m in secondary_metrics(board)[:2]]
+    for kind, m, texts in wanted:
+        w = max(len("train" if m is None else m.label), *(len(t) for t in texts))
+        if room < w + 1:
+            break
+        extras.append((kind, m, w))
+        room -= w + 1
+    name_w = width - base - sum(w + 1 for _, _, w in extras)
+    shorten = full_w > name_w
+    table = Table(box=box.SIMPLE_HEAD, padding=0, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("candidate", no_wrap=True, overflow="ellipsis", max_width=max(name_w, MIN_NAME_W))
+    table.add_column("from", no_wrap=True)
+    table.add_column(score_head, justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True, width=1)
+    for kind, m, _w in extras:
+        table.add_column("train" if kind == "train" else m.label, justify="right", no_wrap=True)
+    table.add_column("gap", justify="right", no_wrap=True)
+    table.add_column("fit", justify="right", no_wrap=True, width=TIME_WIDTH)
+    table.add_column("pred/1k", justify="right", no_wrap=True, width=TIME_WIDTH)
+    table.add_column("size", justify="right", no_wrap=True)
+    pick = board.pick.name if board.pick is not None else None
+    for r in rows:
+        measured = r.status == "ok"
+        mark = PICK_MARK if r.name == pick else TIED_MARK if r.tied_with_best else ""
+        cells: list[Any] = [
+            str(r.rank) if r.rank is not None else "–",
+            Text((shorts if shorten else names)[r.name], style="bold" if r.name == pick else ""),
+            Text(r.origin, style="dim" if r.is_baseline else ORIGIN_STYLE.get(r.origin, "")),
+            Text(scores[r.name], style="" if measured else STATUS_STYLE.get(r.status, "")),
+            Text(mark, style="green"),
+        ]
+        for kind, m, _w in extras:
+            if not measured:
+                cells.append("")
+            elif kind == "train":
+                cells.append(score_text(r.train_score))
+            else:
+                s = r.scores.get(m.name)
+                cells.append(score_text(s.mean, s.std) if s is not None else "–")
+        gap = gap_text(r) + ("" if r.overfitting or r.train_test_gap is None else " ")  # numbers line up past the '!'
+        cells += [Text(gap, style="yellow" if r.overfitting else "") if measured else "",
+                  duration(r.fit_seconds) if measured else "",
+                  duration(r.predict_seconds_per_1000_rows) if measured else "",
+                  size(r.model_bytes) if measured and r.model_bytes is not None else ""]
+        table.add_row(*cells, style="dim" if r.is_baseline else "")
+    title = f"leaderboard ({len(ok)} of {len(rows)} measured)"
+    legend = [f"score: {label}, mean ± std over the folds ({'higher' if _higher(board) else 'lower'} is better)"]
+    if pick is not None:
+        legend.append(f"{PICK_MARK} the pick · {TIED_MARK} tied with the best (corrected t-test, p ≥ 0.05)")
+    legend += [f"gap: training-fold score minus held-out score, {OVERFIT_MARK} overfitting",
+              "fit: per fold · pred/1k: predict time per 1,000 rows · size: pickled model"]
+    if shorten:
+        legend.append("names without their 'Classifier' or 'Regressor' suffix")
+    out: list[RenderableType] = [Text(""), _rule(title), table, _dim_lines(legend)]
+    out += [Text(""), _labelled([("cv", cv_text(board.cv)), ("time", budget_text(board))])]
+    failed = unmeasured(board)
+    if failed:
+        out += [Text(""), Text("not measured", style="bold"), _reasons(failed, width)]
+    notes = leaderboard_notes(board)
+    if notes:
+        out += [Text(""), Text("notes", style="bold"), *[_indented(n) for n in notes]]
+    return out
+
+
+def _higher(board: Any) -> bool:
+    return next((m.greater_is_better for m in board.metrics if m.name == board.metric), True)
+
+
+def _dim_lines(lines: list[str]) -> RenderableType:
+    from rich.text import Text
+
+    return _indented_block(Text("\n".join(lines), style="dim"))
+
+
+def _reasons(rows: list[Any], width: int) -> RenderableType:
+    """Each row that has no score: its name and status, then why on one line cut to the width (md/html have it all)."""
+    from rich.console import Group
+    from rich.text import Text
+
+    lines: list[RenderableType] = []
+    for r in rows:
+        lines.append(Text.assemble((r.name, "bold"), "  ", (STATUS_TEXT.get(r.status, r.status), STATUS_STYLE.get(r.status, ""))))
+        if r.reason:
+            lines.append(_indented_block(Text(r.reason, style="dim", no_wrap=True, overflow="ellipsis"), 2))
+    return _indented_block(Group(*lines))
+
+
+def _operating(report: Any) -> list[RenderableType]:
+    """Latency, size, refit cost, online learning and drift checks for the pick."""
+    from rich.table import Table
+    from rich.text import Text
+
+    items = operating_items(report)
+    if not items:
+        return []
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(ratio=1)
+    for label, text, detail in items:
+        grid.add_row(label, Text(text))
+        if detail:
+            grid.add_row("", Text(detail, style="dim"))
+    grid.add_row("drift", Text(drift_command(report)))
+    grid.add_row("", Text(DRIFT_ADVICE, style="dim"))
+    out: list[RenderableType] = [Text(""), _rule("operating the model"), _indented_block(grid)]
+    if getattr(report, "pipeline_code", None):
+        out += [Text(""), Text("rebuild: --format md or html adds the Python code that rebuilds this pipeline",
+                               style="dim")]
+    return out
+
+
+def _saved_model(saved: Any) -> list[RenderableType]:
+    from rich.text import Text
+
+    items = saved_model_items(saved)
+    items += [("warning", w) for w in saved.warnings]
+    items.append(("use", predict_command(saved)))
+    return [Text(""), _rule("saved model"), _labelled(items, {"warning": "yellow"})]
+
+
 def render_drift_terminal(report: Any, *, width: int = 100, color: bool = False) -> str:
     """The drift report: verdict, advice, schema changes, flagged checks, the domain classifier."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    from advisor.report.drift_render import SEVERITY_MARK, domain_text, drift_rows, schema_rows
+    from advisor.report.drift_render import (
+        SEVERITY_MARK,
+        domain_text,
+        drift_rows,
+        model_rows,
+        schema_rows,
+    )
 
     styles = {"none": "dim", "low": "cyan", "medium": "yellow", "high": "bold red"}
     buf = io.StringIO()
@@ -494,6 +736,11 @@ def render_drift_terminal(report: Any, *, width: int = 100, color: bool = False)
     console.print(table)
     console.print(_rule("whole table"))
     console.print(domain_text(report))
+    if report.model is not None:
+        console.print(_rule("the model"))
+        for what, ref, cur, detail in model_rows(report):
+            values = f"{ref} → {cur}" if ref or cur else ""
+            console.print(Text.assemble((f"{what}: ", "bold"), values, ("  " + detail if detail else "", "dim")))
     text = buf.getvalue()
     if not color:
         text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
