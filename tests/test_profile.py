@@ -181,3 +181,11 @@ def test_progress_and_cancel():
     assert seen[-1] == 1.0 and seen == sorted(seen)
     with pytest.raises(Cancelled):
         profile_frame(labelled("y", [1, 2] * (N // 2)), should_stop=lambda: True)
+
+
+def test_degenerate_regression_columns_give_no_l1_estimate_rather_than_a_crash():
+    # Shaped like the case the property test found, where a huge value made LassoCV fail inside scikit-learn.
+    frame = pd.DataFrame({"a": [2.0, 0.0, 0.0] + [0.0] * 70, "b": [0.0, 1.0] + [0.0] * 71,
+                          "c": list(range(-1, 72)), "y": [0.0, 0.5] + [0.0] * 69 + [1.340781e154, 0.0]})
+    p = profile_frame(frame, target="y")
+    assert p.task == "regression" and p.l1_zero_share is None
