@@ -25,8 +25,13 @@ from typing import Any
 
 import pytest
 
-from advisor.pipeline import build_profile_report, build_recommend_report, bundled_path
-from advisor.report._format import TIME_PATTERN, TIME_WIDTH, duration
+from advisor.pipeline import (
+    build_explain_report,
+    build_profile_report,
+    build_recommend_report,
+    bundled_path,
+)
+from advisor.report._format import TIME_PATTERN, TIME_WIDTH, TINY_ERROR, duration
 from advisor.report.html import render_html
 from advisor.report.jsonout import render_json
 from advisor.report.markdown import render_markdown
@@ -50,6 +55,13 @@ RECOMMEND_BUDGET = 30
 RECOMMEND_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "penguins_recommend": ("<bundled>", {"target": "species"}),
     "diabetes_recommend": ("diabetes.csv", {"target": "target"}),
+}
+# Explain reports: recommend, refit the pick, explain it and data row 5, seed 0. Both picks are linear
+# models (LinearExplainer), whose SHAP values are exact and the same run to run and process to process.
+EXPLAIN_BUDGET = 20
+EXPLAIN_CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "penguins_explain": ("<bundled>", {"target": "species"}),
+    "diabetes_explain": ("diabetes.csv", {"target": "target"}),
 }
 RICH_ENV = ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE",
             "JUPYTER_COLUMNS", "JUPYTER_LINES", "TERM", "COLORTERM")
@@ -106,6 +118,19 @@ def recommend_reports(table_dir: Path) -> dict[str, Any]:
     return built
 
 
+@pytest.fixture(scope="module")
+def explain_reports(table_dir: Path) -> dict[str, Any]:
+    """Each explain case built once per module and reused by every format; a failure is kept, not raised here."""
+    built: dict[str, Any] = {}
+    for name, (file, options) in EXPLAIN_CASES.items():
+        path = bundled_path() if file == "<bundled>" else table_dir / file
+        try:
+            built[name] = build_explain_report(str(path), budget=EXPLAIN_BUDGET, seed=0, row=5, **options)
+        except Exception as exc:  # reported by the test that needs this case
+            built[name] = exc
+    return built
+
+
 def _report(reports: dict[str, Any], name: str) -> Any:
     report = reports[name]
     if isinstance(report, Exception):
@@ -151,6 +176,12 @@ def _mask_json(text: str) -> str:
                     row[key] = 0.0
             if row.get("reason"):
                 row["reason"] = _mask_timings(row["reason"])
+    explanation = data.get("explanation")
+    if explanation:
+        explanation["seconds"] = 0.0
+        additivity = explanation.get("additivity")
+        if additivity and abs(additivity["max_error"]) < TINY_ERROR:  # floating-point noise, machine-dependent
+            additivity["max_error"] = 0.0
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -268,6 +299,186 @@ def test_recommend_formats_fit_and_stand_alone(recommend_reports: dict[str, Any]
     parser.feed(page)
     assert not [t for t, _ in parser.tags if t in ("script", "link", "img", "iframe", "object", "embed")]
     assert "http://" not in page and "https://" not in page
+
+
+# ---------------------------------------------------------------- explain goldens
+
+
+def _explained(explain_reports: dict[str, Any], name: str) -> Any:
+    report = _report(explain_reports, name)
+    slow = [(r.name, r.status, r.reason) for r in report.leaderboard.rows if r.status != "ok"]
+    assert not slow, f"{name}: candidates not measured within {EXPLAIN_BUDGET} s: {slow}"
+    e = report.explanation
+    assert e is not None and e.method == "shap" and e.row is not None
+    assert e.n_explained == e.n_rows - 1, f"{name}: the explanation ran out of time: {e.explained_method}"
+    return report
+
+
+@pytest.mark.parametrize("name", list(EXPLAIN_CASES))
+def test_explain_terminal_golden(explain_reports: dict[str, Any], table_dir: Path, name: str) -> None:
+    report = _explained(explain_reports, name)
+    first = render_terminal(report, width=80, color=False)
+    assert render_terminal(report, width=80, color=False) == first
+    assert_golden(f"{name}.terminal.txt", _mask_timings(_mask(first, table_dir)))
+
+
+@pytest.mark.parametrize("name", list(EXPLAIN_CASES))
+def test_explain_markdown_golden(explain_reports: dict[str, Any], table_dir: Path, name: str) -> None:
+    report = _explained(explain_reports, name)
+    first = render_markdown(report)
+    assert render_markdown(report) == first
+    assert_golden(f"{name}.md", _mask_timings(_mask(first, table_dir)))
+
+
+@pytest.mark.parametrize("name", list(EXPLAIN_CASES))
+def test_explain_json_golden(explain_reports: dict[str, Any], name: str) -> None:
+    report = _explained(explain_reports, name)
+    first = render_json(report)
+    assert render_json(report) == first
+    assert_golden(f"{name}.json", _mask_json(first))
+
+
+@pytest.mark.parametrize("name", list(EXPLAIN_CASES))
+def test_explain_formats_fit_and_stand_alone(explain_reports: dict[str, Any], name: str) -> None:
+    """The explanation comes first; terminal fits 80 and 120 columns; HTML embeds both plots as inline SVG."""
+    from rich.cells import cell_len
+
+    report = _explained(explain_reports, name)
+    e = report.explanation
+    for width in (80, 120):
+        for color in (False, True):
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", render_terminal(report, width=width, color=color))
+            too_long = [line for line in plain.splitlines() if cell_len(line) > width]
+            assert not too_long, f"lines wider than {width}: {too_long[:3]}"
+    term = render_terminal(report, width=80)
+    assert term.startswith("advisor explain  ")
+    assert term.index(f"explanation: {e.model} ─") < term.index("recommendation ─") < term.index("\ncolumns (")
+    assert "█" in term and "additivity  ok" in term and "SHAP and permutation importance agree" in term
+    assert f"row {e.row.row}" in term and e.importances[0].column in term
+    md = render_markdown(report)
+    assert md.startswith("# Model explanation: ")
+    assert md.index("## Explanation") < md.index("### What drives the model") < md.index("## Recommendation")
+    assert f"### Row {e.row.row}" in md and e.row.summary in md
+    page = render_html(report)
+    assert page.index("<h2>Explanation</h2>") < page.index("<h2>Recommendation</h2>")
+    assert page.count('<figure class="plot"><svg') == 2
+    assert 'aria-label="importance plot"' in page and 'aria-label="beeswarm plot"' in page
+    parser = _Collector()
+    parser.feed(page)
+    parser.close()
+    assert not [t for t, _ in parser.tags if t in ("script", "link", "img", "iframe", "object", "embed")]
+    assert "http://" not in page and "https://" not in page and not re.search(r"@import|url\((?!#)", page)
+    ids = [attrs["id"] for _, attrs in parser.tags if attrs.get("id")]
+    assert len(ids) == len(set(ids)), "the two plots' SVG ids collide"
+    referenced = set(re.findall(r'url\(#([^)]+)\)|href="#([^"]+)"', page))
+    assert {ref for pair in referenced for ref in pair if ref} <= set(ids)
+
+
+def test_explain_html_without_values_skips_the_plots(explain_reports: dict[str, Any]) -> None:
+    """A report read back from JSON has no per-row values: one line says so, the tables stay."""
+    report = copy.deepcopy(_explained(explain_reports, "penguins_explain"))
+    del report.explanation._values
+    page = render_html(report)
+    assert "<figure" not in page and "No plots: the per-row SHAP values are not part of the JSON report" in page
+    assert "<h3>What drives the model</h3>" in page and "<h3>Importance per class</h3>" in page
+
+
+def test_the_explanation_sits_between_the_answer_and_the_profile() -> None:
+    """Outside ``advisor explain`` the explanation follows the recommendation and precedes the profile."""
+    report = _tiny_report()
+    report.settings.command = "recommend"
+    report.explanation = _hand_explanation()
+    term, md, page = render_terminal(report, width=80), render_markdown(report), render_html(report)
+    assert term.index("explanation: SVC") < term.index("target species")
+    assert md.startswith("# Data profile:") and md.index("## Explanation") < md.index("## Summary")
+    assert page.index("<h2>Explanation</h2>") < page.index("<h2>Target</h2>")
+
+
+def _hand_explanation(**kw: Any) -> Any:
+    """An explanation with everything that can go wrong: many long columns, failed additivity, disagreement."""
+    from advisor.explain import (
+        Additivity,
+        ColumnImportance,
+        Contribution,
+        Explanation,
+        PermutationAgreement,
+        RowExplanation,
+    )
+    from advisor.profile.model import Finding
+
+    classes = [f"class with a long name {k}" for k in range(6)]
+    names = [f"column_{j}_with_a_rather_long_name_indeed" if j % 3 == 0 else f"c{j}" for j in range(20)]
+    total = sum(1.0 / (j + 1) for j in range(20))
+    importances = [ColumnImportance(n, 1.0 / (j + 1), {c: 0.5 / (j + 1) for c in classes},
+                                    "higher values push P(y = a) up, and this sentence goes on for a while "
+                                    "so that it has to wrap in an 80-column terminal", (1, -1, 0)[j % 3], j + 1,
+                                    1.0 / (j + 1) / total) for j, n in enumerate(names)]
+    row = RowExplanation(17, "P(y = a)", 0.3, 0.9, [Contribution(names[0], "x" * 40, 0.5, "text"),
+                                                    Contribution("c1", "2", -0.1, "text")], 0.2, "For row 17, ...")
+    perm = PermutationAgreement(0.1, True, names[:5], dict.fromkeys(names, 0.1), "log loss", 500, 3, True, 12,
+                                "SHAP and permutation importance disagree strongly.")
+    fields: dict[str, Any] = dict(
+        task="multiclass", model="SVC", method="shap", explainer="KernelExplainer", output_space="probability",
+        output_label="probability of each class of y", n_rows=5000, n_background=50,
+        background_method="k-means summary", n_explained=120, explained_method="random sample",
+        base_value=None, base_value_by_class={c: 0.1 for c in classes}, classes=classes, importances=importances,
+        unused_columns=["notes"], row=row, additivity=Additivity(0.25, 0.001, False, "probability"),
+        permutation=perm, findings=[Finding("explainers_disagree", "warning", names[:3], "They disagree.", "Look.")],
+        fallback_reason=None, surrogate=None, notes=["a note"], budget=30.0, seconds=12.5)
+    fields.update(kw)
+    return Explanation(**fields)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_explanation_edge_cases_render_within_width(width: int) -> None:
+    from rich.cells import cell_len
+
+    report = _tiny_report()
+    report.settings.command = "explain"
+    report.explanation = _hand_explanation()
+    for color in (False, True):
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", render_terminal(report, width=width, color=color))
+        too_long = [line for line in plain.splitlines() if cell_len(line) > width]
+        assert not too_long, f"lines wider than {width}: {too_long[:3]}"
+    term = " ".join(render_terminal(report, width=width).split())
+    assert "additivity failed: base value + contributions ≠ the model's probability (max error 0.25" in term
+    assert "the two rankings disagree strongly" in term and "explainers_disagree" in term
+    assert "and 5 more columns (all of them in --format md, json or html)" in term
+    assert "per-class importances: --format md, json or html" in term  # six long class names do not fit
+    assert "Columns the pipeline drops before the model: notes." in term and "a note" in term
+    assert "the other columns together push it up by 0.2" in term
+    md = render_markdown(report)
+    assert md.count("| `c19` |") == 2 and "- **Warning:** The two rankings disagree strongly" in md
+    assert "**Additivity:** Failed:" in md and "### Importance per class" in md
+    page = render_html(report)
+    assert "No plots: the per-row SHAP values are not part of the JSON report" in page
+    assert '<span class="caution">failed: base value' in page
+
+
+def test_explanation_fallback_and_surrogate() -> None:
+    """Permutation importance instead of SHAP: no signs or row, the reason said; a clustering surrogate is named."""
+    from advisor.explain import PermutationAgreement, Surrogate
+
+    perm = PermutationAgreement(None, False, ["a", "b"], {"a": 0.2, "b": 0.0}, "accuracy", 300, 5, False, 0,
+                                "Permutation importance on 300 rows of the table.")
+    base = _hand_explanation()
+    imps = base.importances[:2]
+    for i in imps:
+        i.importance_by_class, i.sign, i.direction = {}, 0, "permutation importance gives no direction"
+    e = _hand_explanation(method="permutation", explainer="permutation_importance", output_space="loss of accuracy",
+                          importances=imps, row=None, additivity=None, permutation=perm, findings=[],
+                          fallback_reason="KernelExplainer failed: ValueError: boom", base_value_by_class={},
+                          surrogate=Surrogate("HistGradientBoostingClassifier", 0.6, 3, 300, False, "Only roughly."))
+    report = _tiny_report()
+    report.explanation = e
+    term = " ".join(render_terminal(report, width=80).split())
+    assert "explanation: the clusters, through HistGradientBoostingClassifier" in term
+    assert "explainer permutation importance (SHAP could not run)" in term and "drop in accuracy" in term
+    assert "KernelExplainer failed: ValueError: boom" in term and "surrogate Only roughly." in term
+    assert "measured Permutation importance on 300 rows" in term and "+ higher" not in term
+    md = render_markdown(report)
+    assert "| # | column | drop in accuracy | share | direction |" in md and "### Row" not in md
+    assert "No plots: permutation importance has no per-row values to plot." in render_html(report)
 
 
 def escape_html(text: str) -> str:

@@ -505,3 +505,140 @@ def saved_model_items(saved: Any) -> list[tuple[str, str]]:
 
 def predict_command(saved: Any) -> str:
     return f"advisor predict {saved.path} new.csv -o predictions.csv"
+
+
+# ---------------------------------------------------------------- explain
+
+SIGN_MARK = {1: "+", -1: "−", 0: "~"}
+SIGN_LEGEND = {1: "+ higher values push the output up", -1: "− higher values push it down",
+               0: "~ no single direction (categories, or classes)"}
+TINY_ERROR = 1e-9  # additivity errors below this are floating-point noise, shown as '< 1e-9' so goldens hold
+
+
+def explanation_of(report: Any) -> Any:
+    """The report's explanation when it carries one."""
+    return getattr(report, "explanation", None)
+
+
+def explanation_first(report: Any) -> bool:
+    """``advisor explain`` puts the explanation first, right after the header."""
+    settings = getattr(report, "settings", None)
+    return explanation_of(report) is not None and getattr(settings, "command", None) == "explain"
+
+
+def importance_label(e: Any) -> str:
+    """What the importance numbers are: 'mean |SHAP|', or the drop in score for permutation importance."""
+    return "mean |SHAP|" if e.method == "shap" else f"drop in {e.permutation.scoring if e.permutation else 'score'}"
+
+
+def explainer_text(e: Any) -> str:
+    """'LinearExplainer (SHAP) on the decision score' or 'permutation importance (SHAP failed)'."""
+    if e.method != "shap":
+        return "permutation importance" + (" (SHAP could not run)" if e.fallback_reason else "")
+    return f"{e.explainer} (SHAP) on the {e.output_space}"
+
+
+def explained_rows_text(e: Any) -> str:
+    text = f"{e.n_explained:,} of {e.n_rows:,} rows"
+    return text + (f": {e.explained_method}" if e.explained_method and e.explained_method != "none" else "")
+
+
+def background_text(e: Any) -> str:
+    if not e.n_background:
+        return "none needed" if e.method == "shap" else "none"
+    return f"{e.n_background:,} rows: {e.background_method}"
+
+
+def base_value_text(e: Any) -> str | None:
+    """The base value, or one per class: what the contributions start from."""
+    if e.base_value is not None:
+        return f"{num(e.base_value)} ({e.output_label})"
+    if e.base_value_by_class:
+        return ", ".join(f"{c} {num(v)}" for c, v in e.base_value_by_class.items()) + f" ({e.output_space})"
+    return None
+
+
+def error_text(value: float) -> str:
+    return "< 1e-9" if abs(value) < TINY_ERROR else num(value)
+
+
+def additivity_text(a: Any) -> str:
+    """'ok: base value + contributions = model output (max error < 1e-9, tolerance 6.63e-04)'."""
+    verdict = "ok" if a.ok else "failed"
+    relation = "=" if a.ok else "≠"
+    return (f"{verdict}: base value + contributions {relation} the model's {a.output_space} "
+            f"(max error {error_text(a.max_error)}, tolerance {num(a.tolerance)})")
+
+
+def agreement_text(p: Any) -> str:
+    """The permutation check in one line: its verdict, then how it was computed."""
+    how = f"{p.n_rows:,} rows, {p.n_repeats} repeat{'s' if p.n_repeats != 1 else ''}, scored by {p.scoring}"
+    if p.spearman is None:
+        return f"too few columns to compare the rankings (permutation importance on {how})"
+    verdict = "disagree" if p.disagree else "agree"
+    return f"SHAP and permutation importance {verdict}: Spearman {p.spearman:.2f} over {p.n_compared} columns ({how})"
+
+
+def disagreement_warning(p: Any) -> str | None:
+    if p is None or not p.disagree:
+        return None
+    return ("the two rankings disagree strongly: the model may lean on correlated columns, or its SHAP values "
+            "may not reflect held-out performance; trust neither ranking alone")
+
+
+def sign_legend(e: Any) -> str:
+    """The meaning of the signs that appear in the importance table, in the order +, −, ~."""
+    present = {i.sign for i in e.importances}
+    return " · ".join(text for sign, text in SIGN_LEGEND.items() if sign in present)
+
+
+def row_headline(row: Any) -> str:
+    """'The decision score of species = Adelie is 3.98 against a base value of -0.398.'"""
+    label = row.output_label[0].upper() + row.output_label[1:]
+    return f"{label} is {row.prediction:.3g} against a base value of {row.base_value:.3g}."
+
+
+def contribution_words(c: Any) -> str:
+    """'bill_length_mm = 36.7 pushes it up by 2.59': the row's output is named once, above."""
+    return f"{c.column} = {c.value} pushes it {'up' if c.contribution > 0 else 'down'} by {abs(c.contribution):.3g}"
+
+
+def rest_words(rest: float) -> str:
+    return f"the other columns together push it {'up' if rest > 0 else 'down'} by {abs(rest):.3g}"
+
+
+def signed(value: float) -> str:
+    """A contribution with its sign, three significant digits: '+2.59', '-0.511'."""
+    return f"{value:+.3g}"
+
+
+def explanation_summary(e: Any) -> str:
+    """One sentence on what drives the model: the top columns and their shares."""
+    top = [i for i in e.importances[:3] if i.share > 0]
+    if not top:
+        return f"{e.model} gets nothing measurable from any column."
+    what = "attribution" if e.method == "shap" else "permutation importance"
+    parts = [f"{top[0].column} ({pct(top[0].share)} of the {what})", *[f"{i.column} ({pct(i.share)})" for i in top[1:]]]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    text = f"{e.model} leans most on {listed}"
+    if len(e.importances) > len(top):
+        text += f"; together they carry {pct(sum(i.share for i in top))} of it"
+    return text + "."
+
+
+def explanation_notes(e: Any) -> list[str]:
+    """Notes, unused columns and the fallback reason, as sentences."""
+    out = []
+    if e.fallback_reason:
+        out.append(f"SHAP could not run, so permutation importance is shown instead: {e.fallback_reason}")
+    if e.unused_columns:
+        out.append("Columns the pipeline drops before the model: " + ", ".join(e.unused_columns) + ".")
+    return out + list(e.notes)
+
+
+def class_importances(e: Any) -> list[str]:
+    """The classes the per-class importances are given for (multiclass only)."""
+    for i in e.importances:
+        if i.importance_by_class:
+            return list(i.importance_by_class)
+    return []

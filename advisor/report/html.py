@@ -7,25 +7,40 @@ charts are small inline SVGs, and every value from the data passes through
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
 from advisor.report._format import (
     DRIFT_ADVICE,
     SEVERITY_ORDER,
+    SIGN_MARK,
+    additivity_text,
     advice_of,
+    agreement_text,
     answer_text,
+    background_text,
+    base_value_text,
     baseline_text,
     budget_text,
     cancelled_text,
+    class_importances,
     column_kinds,
     component_call,
     curve_text,
     cv_text,
+    disagreement_warning,
     drift_command,
     duration,
+    explained_rows_text,
+    explainer_text,
+    explanation_first,
+    explanation_notes,
+    explanation_of,
+    explanation_summary,
     fact_parts,
     gap_text,
+    importance_label,
     leaderboard_notes,
     metric_label,
     no_pick_text,
@@ -43,10 +58,13 @@ from advisor.report._format import (
     prep_short,
     prep_summary,
     prep_target,
+    rest_words,
     saved_model_items,
     score_text,
     secondary_metrics,
     severity_counts,
+    sign_legend,
+    signed,
     size,
     status_reason,
     sureness,
@@ -94,6 +112,11 @@ td.over { color: var(--warning); font-weight: 600; }
 pre { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: .75rem; overflow-x: auto; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+.plots { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+figure.plot { margin: .5rem 0; padding: .5rem; background: #fff; border: 1px solid var(--line); border-radius: 6px;
+  max-width: 100%; } figure.plot svg { display: block; max-width: 100%; height: auto; }
+figure.plot svg text { fill: #000; } figure.plot figcaption { color: #57606a; font-size: .85rem; }
+.nowrap { white-space: nowrap; } .sign-up { color: #1a7f37; } .sign-down { color: var(--critical); } .sign-none { color: var(--muted); }
 """
 
 
@@ -101,11 +124,15 @@ def render_html(report: Any) -> str:
     """The whole page as one string; sections mirror the terminal and Markdown reports."""
     p = report.profile
     board = getattr(report, "leaderboard", None)
-    title = f"{'Model recommendation' if board is not None else 'Data profile'}: {report.source.file_name}"
+    first = explanation_first(report)
+    kind = "Model explanation" if first else "Model recommendation" if board is not None else "Data profile"
+    title = f"{kind}: {report.source.file_name}"
+    explained = _explanation_html(explanation_of(report))
+    answer = _recommend_html(report)
     body = "\n".join([
         f"<h1>{escape(title)}</h1>",
         f"<p class=\"muted\">{escape(task_line(report))}</p>",
-        *_recommend_html(report),
+        *([explained, *answer] if first else [*answer, explained]),
         _summary(report),
         _target(p),
         _columns(p),
@@ -454,3 +481,131 @@ def _saved_model(saved: Any) -> str:
     facts += [("warning", f"<span class=\"caution\">{escape(w)}</span>") for w in saved.warnings]
     facts.append(("use", _code(predict_command(saved))))
     return "<h2>Saved model</h2>" + _facts_list(facts)
+
+
+# ---------------------------------------------------------------- explain
+
+SIGN_CLASS = {1: "sign-up", -1: "sign-down", 0: "sign-none"}
+
+
+def _explanation_html(e: Any) -> str:
+    """Why the model predicts what it does: the same tables as Markdown, plus the bar and beeswarm plots."""
+    if e is None:
+        return ""
+    out = ["<h2>Explanation</h2>"]
+    if e.importances:
+        out.append(f"<p>{escape(explanation_summary(e))}</p>")
+    facts = [("model", _code(e.model)), ("explainer", escape(explainer_text(e))), ("output", escape(e.output_label)),
+             ("rows explained", escape(explained_rows_text(e))), ("background", escape(background_text(e)))]
+    base = base_value_text(e)
+    if base:
+        facts.append(("base value", escape(base)))
+    if e.surrogate is not None:
+        text = escape(e.surrogate.message)
+        facts.append(("surrogate", text if e.surrogate.faithful else f"<span class=\"caution\">{text}</span>"))
+    out.append(_facts_list(facts))
+    out += [_importances_html(e), _plots_html(e), _classes_html(e), _checks_html(e)]
+    if e.row is not None:
+        out.append(_row_html(e.row))
+    out.append("<h3>Findings from the explanation</h3>")
+    out.append(_finding_divs(e.findings) if e.findings else "<p>No findings.</p>")
+    notes = explanation_notes(e)
+    if notes:
+        out += ["<h3>Explanation notes</h3><ul>", *[f"<li>{escape(n)}</li>" for n in notes], "</ul>"]
+    return "\n".join(part for part in out if part)
+
+
+def _finding_divs(findings: list[Any]) -> str:
+    out = []
+    for sev in SEVERITY_ORDER:
+        for f in (f for f in findings if f.severity == sev):
+            cols = ", ".join(_code(c) for c in f.columns)
+            out.append(
+                f"<div class=\"finding {escape(sev)}\"><p><span class=\"sev sev-{escape(sev)}\">{escape(sev)}</span>"
+                f"{_code(f.code)}{' · ' + cols if cols else ''}</p><p>{escape(f.message)}</p>"
+                f"<p class=\"advice\">→ {escape(f.advice)}</p></div>"
+            )
+    return "\n".join(out)
+
+
+def _importances_html(e: Any) -> str:
+    if not e.importances:
+        return "<p>No column importances could be measured.</p>"
+    label = importance_label(e)
+    top = max((i.importance for i in e.importances), default=0.0) or 1.0
+    rows = []
+    for i in e.importances:
+        sign = f"<span class=\"{SIGN_CLASS.get(i.sign, 'sign-none')}\">{SIGN_MARK.get(i.sign, '~')}</span>"
+        rows.append([str(i.rank), _code(i.column), escape(num(i.importance)),
+                     f"<span class=\"nowrap\">{_bar(max(i.importance, 0.0) / top, 'bar')} {escape(pct(i.share))}</span>",
+                     sign if e.method == "shap" else "", escape(i.direction)])
+    table = _table(["#", "column", escape(label), "share", "", "direction"], rows, {0, 2})
+    legend = f"Bars are {escape(label)} scaled to the top column"
+    legend += f"; {escape(sign_legend(e))}." if e.method == "shap" else "."
+    return f"<h3>What drives the model</h3>{table}<p class=\"muted\">{legend}</p>"
+
+
+def _plots_html(e: Any) -> str:
+    """The bar and beeswarm plots as inline SVG, or one line saying why they are missing."""
+    from advisor.explain import embedded_plots, shap_values
+
+    if shap_values(e) is None:
+        why = ("permutation importance has no per-row values to plot" if e.method != "shap"
+               else "the per-row SHAP values are not part of the JSON report; run advisor explain with "
+                    "--format html to get them")
+        return f"<p class=\"muted\">No plots: {escape(why)}.</p>"
+    try:
+        plots = embedded_plots(e)
+    except Exception as exc:  # plotting is an extra: the tables above carry the numbers
+        return f"<p class=\"muted\">No plots: they could not be drawn ({escape(type(exc).__name__)}: {escape(str(exc))}).</p>"
+    captions = {"importance": f"{importance_label(e)} per column", "beeswarm": "each row's contribution per column"}
+    figures = [f"<figure class=\"plot\">{_inline_svg(svg, name)}<figcaption>{escape(captions.get(name, name))}"
+               "</figcaption></figure>" for name, svg in plots.items()]
+    return "<div class=\"plots\">" + "".join(figures) + "</div>"
+
+
+def _inline_svg(svg: str, prefix: str) -> str:
+    """A Matplotlib SVG ready to sit in the page: no metadata or namespace URLs, ids and styles kept to itself."""
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = re.sub(r'\s+xmlns(?::\w+)?="[^"]*"', "", svg)
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
+    svg = re.sub(r"(<style[^>]*>)\s*\*\s*\{", r"\1figure.plot svg *{", svg)
+    return svg.replace("<svg ", f"<svg role=\"img\" aria-label=\"{escape(prefix)} plot\" ", 1).strip()
+
+
+def _classes_html(e: Any) -> str:
+    classes = class_importances(e)
+    if not classes:
+        return ""
+    rows = [[_code(i.column), *[escape(num(i.importance_by_class.get(c, 0.0))) for c in classes]]
+            for i in e.importances]
+    header = ["column", *[_code(c) for c in classes]]
+    return (f"<h3>Importance per class</h3><p class=\"muted\">{escape(importance_label(e))} of each class's "
+            f"{escape(e.output_space)}.</p>" + _table(header, rows, set(range(1, len(classes) + 1))))
+
+
+def _checks_html(e: Any) -> str:
+    facts = []
+    if e.additivity is not None:
+        text = escape(additivity_text(e.additivity))
+        facts.append(("additivity", text if e.additivity.ok else f"<span class=\"caution\">{text}</span>"))
+    p = e.permutation
+    if p is not None:
+        text = escape(agreement_text(p) if e.method == "shap" else p.message)
+        if not p.held_out:
+            text += " <span class=\"muted\">(not held-out rows: the model may have been fitted on them)</span>"
+        facts.append(("agreement" if e.method == "shap" else "permutation", text))
+        warning = disagreement_warning(p)
+        if warning:
+            facts.append(("warning", f"<span class=\"caution\"><b>{escape(warning)}</b></span>"))
+    return "<h3>Checks</h3>" + _facts_list(facts) if facts else ""
+
+
+def _row_html(row: Any) -> str:
+    rows = [[_code(c.column), _code(c.value), escape(signed(c.contribution)), escape(c.text)] for c in row.contributions]
+    if row.rest:
+        rows.append(["other columns", "", escape(signed(row.rest)), escape(rest_words(row.rest))])
+    return (f"<h3>Row {row.row}</h3><p>{escape(row.summary)}</p>"
+            + _table(["column", "value", "contribution", "in words"], rows, {2}))

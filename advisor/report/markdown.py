@@ -10,19 +10,32 @@ from typing import Any
 
 from advisor.report._format import (
     DRIFT_ADVICE,
+    additivity_text,
     advice_of,
+    agreement_text,
     answer_text,
+    background_text,
+    base_value_text,
     baseline_text,
     budget_text,
     cancelled_text,
+    class_importances,
     column_kinds,
     component_call,
     curve_text,
     cv_text,
+    disagreement_warning,
     drift_command,
     duration,
+    explained_rows_text,
+    explainer_text,
+    explanation_first,
+    explanation_notes,
+    explanation_of,
+    explanation_summary,
     fact_parts,
     gap_text,
+    importance_label,
     leaderboard_notes,
     metric_label,
     no_pick_text,
@@ -40,10 +53,12 @@ from advisor.report._format import (
     prep_short,
     prep_summary,
     prep_target,
+    rest_words,
     saved_model_items,
     score_text,
     secondary_metrics,
     severity_counts,
+    signed,
     size,
     status_reason,
     sureness,
@@ -84,10 +99,13 @@ def render_markdown(report: Any) -> str:
     """The whole report; timings go last on one ``_Timings:`` line so golden tests can mask them."""
     p = report.profile
     board = getattr(report, "leaderboard", None)
-    title = "Model recommendation" if board is not None else "Data profile"
+    first = explanation_first(report)
+    title = "Model explanation" if first else "Model recommendation" if board is not None else "Data profile"
+    explained = _explanation_markdown(explanation_of(report))
+    answer = _recommend_markdown(report)
     blocks = [
         [f"# {title}: {cell(report.source.file_name)}"],
-        *_recommend_markdown(report),
+        *([explained, *answer] if first else [*answer, explained]),
         _summary(report),
         _target(p),
         _columns(p),
@@ -375,3 +393,87 @@ def _saved_model(saved: Any) -> list[str]:
     lines += [f"- **Warning:** {cell(w)}" for w in saved.warnings]
     lines.append(f"- **Use:** {code(predict_command(saved))}")
     return lines
+
+
+# ---------------------------------------------------------------- explain
+
+
+def _sentence(text: str) -> str:
+    text = text[0].upper() + text[1:] if text else text
+    return cell(text) + ("" if text.endswith(".") else ".")
+
+
+def _explanation_markdown(e: Any) -> list[str]:
+    """Why the model predicts what it does: how it was explained, the ranked columns, checks, one row, findings."""
+    if e is None:
+        return []
+    lines = ["## Explanation", ""]
+    if e.importances:
+        lines += [cell(explanation_summary(e)), ""]
+    facts = [("Model", code(e.model)), ("Explainer", cell(explainer_text(e))), ("Output", cell(e.output_label)),
+             ("Rows explained", cell(explained_rows_text(e))), ("Background", cell(background_text(e)))]
+    base = base_value_text(e)
+    if base:
+        facts.append(("Base value", cell(base)))
+    if e.surrogate is not None:
+        facts.append(("Surrogate", _sentence(e.surrogate.message)))
+    lines += [f"- **{k}:** {v}" for k, v in facts]
+    lines += _importances_markdown(e) + _classes_markdown(e) + _checks_markdown(e)
+    if e.row is not None:
+        lines += _row_markdown(e.row)
+    lines += ["", "### Findings from the explanation", ""]
+    if e.findings:
+        rows = [[f.severity, code(f.code), ", ".join(code(c) for c in f.columns) or "–", cell(f.message),
+                 cell(f.advice)] for f in e.findings]
+        lines += _table(["severity", "code", "columns", "message", "advice"], rows)
+    else:
+        lines.append("No findings.")
+    notes = explanation_notes(e)
+    if notes:
+        lines += ["", "### Explanation notes", "", *[f"- {cell(n)}" for n in notes]]
+    return lines
+
+
+def _importances_markdown(e: Any) -> list[str]:
+    if not e.importances:
+        return ["", "No column importances could be measured."]
+    label = importance_label(e)
+    rows = [[str(i.rank), code(i.column), num(i.importance), pct(i.share), cell(i.direction)] for i in e.importances]
+    lines = ["", "### What drives the model", "", *_table(["#", "column", cell(label), "share", "direction"], rows, "rlrrl")]
+    what = ("mean absolute SHAP value over the explained rows, in the model's " + e.output_space
+            if e.method == "shap" else "how much worse the score gets when the column is shuffled")
+    return [*lines, "", f"_{cell(label[0].upper() + label[1:])}_: {cell(what)}; _share_: its part of the total."]
+
+
+def _classes_markdown(e: Any) -> list[str]:
+    classes = class_importances(e)
+    if not classes:
+        return []
+    rows = [[code(i.column), *[num(i.importance_by_class.get(c, 0.0)) for c in classes]] for i in e.importances]
+    header = ["column", *[code(c) for c in classes]]
+    return ["", "### Importance per class", "", f"{cell(importance_label(e))} of each class's {cell(e.output_space)}.",
+            "", *_table(header, rows, "l" + "r" * len(classes))]
+
+
+def _checks_markdown(e: Any) -> list[str]:
+    items = []
+    if e.additivity is not None:
+        items.append(f"- **Additivity:** {_sentence(additivity_text(e.additivity))}")
+    p = e.permutation
+    if p is not None:
+        label = "Agreement with permutation importance" if e.method == "shap" else "Permutation importance"
+        text = agreement_text(p) if e.method == "shap" else p.message
+        held = "" if p.held_out else " Not held-out rows: the model may have been fitted on them."
+        items.append(f"- **{label}:** {_sentence(text)}{held}")
+        warning = disagreement_warning(p)
+        if warning:
+            items.append(f"- **Warning:** {_sentence(warning)}")
+    return ["", "### Checks", "", *items] if items else []
+
+
+def _row_markdown(row: Any) -> list[str]:
+    rows = [[code(c.column), code(c.value), signed(c.contribution), cell(c.text)] for c in row.contributions]
+    if row.rest:
+        rows.append(["other columns", "", signed(row.rest), cell(rest_words(row.rest))])
+    return ["", f"### Row {row.row}", "", cell(row.summary), "",
+            *_table(["column", "value", "contribution", "in words"], rows, "llrl")]

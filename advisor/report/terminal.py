@@ -13,20 +13,35 @@ from typing import TYPE_CHECKING, Any
 from advisor.report._format import (
     DRIFT_ADVICE,
     SEVERITY_ORDER,
+    SIGN_MARK,
     STATUS_TEXT,
     TIME_WIDTH,
+    additivity_text,
     advice_of,
+    agreement_text,
+    background_text,
+    base_value_text,
     baseline_text,
     budget_text,
     cancelled_text,
+    class_importances,
     column_kinds,
     component_call,
+    contribution_words,
     curve_text,
     cv_text,
+    disagreement_warning,
     drift_command,
     duration,
+    explained_rows_text,
+    explainer_text,
+    explanation_first,
+    explanation_notes,
+    explanation_of,
+    explanation_summary,
     fact_text,
     gap_text,
+    importance_label,
     leaderboard_notes,
     metric_label,
     no_pick_text,
@@ -43,11 +58,14 @@ from advisor.report._format import (
     prep_short,
     prep_summary,
     prep_target,
+    rest_words,
+    row_headline,
     saved_model_items,
     score_text,
     secondary_metrics,
     severity_counts,
     short_name,
+    sign_legend,
     size,
     sureness,
     timings_text,
@@ -89,7 +107,10 @@ def _sections(report: Any, width: int) -> list[RenderableType]:
     from rich.text import Text
 
     p = report.profile
-    parts: list[RenderableType] = [*_header(report), *_recommend_terminal(report, width)]
+    explained = _explanation_terminal(explanation_of(report), width)
+    answer = _recommend_terminal(report, width)
+    first = explanation_first(report)  # advisor explain: the explanation is the answer
+    parts: list[RenderableType] = [*_header(report), *(explained + answer if first else answer + explained)]
     parts += [*_target(p), *_columns(p, width), *_findings(p)]
     parts += _target_distribution(p, width) + _relations(p) + _advice_terminal(advice_of(report), width, column_kinds(report))
     parts += [Text(""), Text(f"timings: {timings_text(report)} · advisor {report.advisor_version}", style="dim")]
@@ -238,19 +259,28 @@ def boxplot(s: Any, w: int) -> str:
 
 def _findings(p: Any) -> list[RenderableType]:
     """Findings by severity, worst first; message, columns and advice hang under the code."""
+    from rich.text import Text
+
+    out: list[RenderableType] = [Text(""), _rule(f"findings ({_counts_text(p.findings)})")]
+    if not p.findings:
+        return [*out, Text("nothing to flag", style="dim")]
+    return [*out, _finding_grid(p.findings)]
+
+
+def _counts_text(findings: list[Any]) -> str:
+    return " · ".join(f"{n} {sev}" for sev, n in severity_counts(findings).items())
+
+
+def _finding_grid(findings: list[Any]) -> RenderableType:
+    """Findings by severity, worst first, in the profile's style (the explanation's findings use it too)."""
     from rich.table import Table
     from rich.text import Text
 
-    counts = severity_counts(p.findings)
-    summary = " · ".join(f"{n} {sev}" for sev, n in counts.items())
-    out: list[RenderableType] = [Text(""), _rule(f"findings ({summary})")]
-    if not p.findings:
-        return [*out, Text("nothing to flag", style="dim")]
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1)
     for sev in SEVERITY_ORDER:
-        for f in (f for f in p.findings if f.severity == sev):
+        for f in (f for f in findings if f.severity == sev):
             style = SEVERITY_STYLE.get(sev, "")
             grid.add_row(Text(SEVERITY_MARK.get(sev, "-"), style=style),
                          Text.assemble((f.code, f"bold {style}"), (f"  {sev}", style)))
@@ -258,7 +288,7 @@ def _findings(p: Any) -> list[RenderableType]:
             if f.columns:
                 grid.add_row("", _hanging("in", _some(f.columns), "cyan"))
             grid.add_row("", _hanging("→", f.advice, "dim"))
-    return [*out, grid]
+    return grid
 
 
 def _hanging(mark: str, text: str, style: str) -> RenderableType:
@@ -697,6 +727,155 @@ def _saved_model(saved: Any) -> list[RenderableType]:
     items += [("warning", w) for w in saved.warnings]
     items.append(("use", predict_command(saved)))
     return [Text(""), _rule("saved model"), _labelled(items, {"warning": "yellow"})]
+
+
+# ---------------------------------------------------------------- explain
+
+MAX_IMPORTANCES = 15  # the top columns; the rest are in the other formats
+IMPORTANCE_STYLE = {1: "green", -1: "red", 0: "dim"}
+
+
+def _explanation_terminal(e: Any, width: int) -> list[RenderableType]:
+    """How the model was explained, the ranked columns with bars, per class, the checks, one row, findings."""
+    if e is None:
+        return []
+    from rich.text import Text
+
+    title = f"explanation: {e.model}" if e.surrogate is None else f"explanation: the clusters, through {e.surrogate.model}"
+    items = [("explainer", explainer_text(e)), ("output", e.output_label), ("rows", explained_rows_text(e)),
+             ("background", background_text(e))]
+    if e.base_value_by_class:
+        items.append(("base value", base_value_text(e) or ""))
+    elif e.base_value is not None:
+        items.append(("base value", num(e.base_value)))
+    styles = {}
+    if e.surrogate is not None:
+        items.append(("surrogate", e.surrogate.message))
+        styles["surrogate"] = "" if e.surrogate.faithful else "yellow"
+    out: list[RenderableType] = [Text(""), _rule(title), _labelled(items, styles)]
+    if e.importances:
+        out += [Text(""), _indented_block(Text(explanation_summary(e)), 0), *_importance_table(e, width)]
+        out += _class_table(e, width)
+    else:
+        out += [Text(""), Text("no importances: nothing could be measured", style="yellow")]
+    out += _explanation_checks(e)
+    if e.row is not None:
+        out += _row_terminal(e.row)
+    counts = f" ({_counts_text(e.findings)})" if e.findings else ""
+    out += [Text(""), Text(f"findings from the explanation{counts}", style="bold")]
+    out.append(_finding_grid(e.findings) if e.findings else _indented("nothing to flag"))
+    notes = explanation_notes(e)
+    if notes:
+        out += [Text(""), Text("notes", style="bold"), *[_indented(n) for n in notes]]
+    return out
+
+
+def _importance_table(e: Any, width: int) -> list[RenderableType]:
+    """Rank, column, importance, share, a bar scaled to the top column and the sign; the direction below."""
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = e.importances[:MAX_IMPORTANCES]
+    label = importance_label(e)
+    rank_w = len(str(shown[-1].rank))
+    name_w = min(max(len("column"), *(len(i.column) for i in shown)), 24)
+    imp_w = max(len(label), *(len(num(i.importance)) for i in shown))
+    share_w = max(len("share"), *(len(pct(i.share)) for i in shown))
+    fixed = rank_w + 1 + name_w + 2 + imp_w + 2 + share_w + 2 + 2 + 1  # the bar, a space and the sign
+    bar_w = max(6, min(24 if width < 100 else 40, width - fixed))
+    top = max((i.importance for i in shown), default=0.0)
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True, min_width=rank_w)
+    grid.add_column(ratio=1)
+    head = f"{'column':<{name_w}}  {label:>{imp_w}}  {'share':>{share_w}}"
+    grid.add_row(Text("#", style="bold"), Text(head, style="bold", no_wrap=True, overflow="ellipsis"))
+    for i in shown:
+        name = i.column if len(i.column) <= name_w else i.column[: name_w - 1] + "…"
+        cells = max(0, round(i.importance / top * bar_w)) if top > 0 and i.importance > 0 else 0
+        if i.importance > 0 and cells == 0:
+            cells = 1 if i.importance / top >= 0.01 else 0
+        sign = SIGN_MARK.get(i.sign, "~")
+        line = Text.assemble((f"{name:<{name_w}}", "bold" if i.rank == 1 else ""),
+                             f"  {num(i.importance):>{imp_w}}  {pct(i.share):>{share_w}}  ",
+                             ("█" * cells + " " * (bar_w - cells), "magenta"), " ",
+                             (sign, IMPORTANCE_STYLE.get(i.sign, "")))
+        line.no_wrap, line.overflow = True, "ellipsis"
+        grid.add_row(str(i.rank), line)
+        if i.direction:
+            grid.add_row("", Text(i.direction, style="dim"))
+    legend = [f"bars: {label}, scaled to the top column"]
+    if e.method == "shap":
+        legend.append(sign_legend(e))
+    if len(e.importances) > len(shown):
+        legend.append(f"and {len(e.importances) - len(shown)} more columns (all of them in --format md, json or html)")
+    return [Text(""), grid, _dim_lines(legend)]
+
+
+def _class_table(e: Any, width: int) -> list[RenderableType]:
+    """Importance per class, for multiclass, when the classes fit in the width."""
+    from rich.table import Table
+    from rich.text import Text
+
+    classes = class_importances(e)
+    if not classes:
+        return []
+    shown = e.importances[:MAX_IMPORTANCES]
+    name_w = min(max(len("column"), *(len(i.column) for i in shown)), 24)
+    cell_w = [max(len(c), *(len(num(i.importance_by_class.get(c, 0.0))) for i in shown)) for c in classes]
+    if 2 + name_w + sum(w + 2 for w in cell_w) > width:
+        return [Text(""), _indented("per-class importances: --format md, json or html", "dim")]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, overflow="ellipsis", max_width=name_w)
+    for _ in classes:
+        grid.add_column(justify="right", no_wrap=True)
+    grid.add_row(Text("column", style="bold"), *[Text(c, style="bold") for c in classes])
+    for i in shown:
+        grid.add_row(i.column, *[num(i.importance_by_class.get(c, 0.0)) for c in classes])
+    return [Text(""), Text(f"per class ({importance_label(e)} of each class's {e.output_space})", style="bold"),
+            _indented_block(grid)]
+
+
+def _explanation_checks(e: Any) -> list[RenderableType]:
+    """Additivity and the permutation check, with a warning when the two rankings disagree."""
+    from rich.text import Text
+
+    items: list[tuple[str, str]] = []
+    styles: dict[str, str] = {}
+    if e.additivity is not None:
+        items.append(("additivity", additivity_text(e.additivity)))
+        styles["additivity"] = "" if e.additivity.ok else "yellow"
+    p = e.permutation
+    if p is not None and e.method == "shap":
+        items.append(("agreement", agreement_text(p)))
+        warning = disagreement_warning(p)
+        if warning:
+            items.append(("warning", warning))
+            styles["warning"] = "bold yellow"
+        if not p.held_out:
+            items.append(("", "not held-out rows: the model may have been fitted on them"))
+            styles[""] = "dim"
+    elif p is not None:
+        items.append(("measured", p.message + ("" if p.held_out else " Not held-out rows.")))
+    if not items:
+        return []
+    return [Text(""), Text("checks", style="bold"), _labelled(items, styles)]
+
+
+def _row_terminal(row: Any) -> list[RenderableType]:
+    """One row's prediction in words: the summary, then its largest contributions, up or down."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for c in row.contributions:
+        up = c.contribution > 0
+        grid.add_row(Text("↑" if up else "↓", style="green" if up else "red"), Text(contribution_words(c)))
+    if row.rest:
+        grid.add_row(Text("·", style="dim"), Text(rest_words(row.rest), style="dim"))
+    return [Text(""), Text(f"row {row.row}", style="bold"), _indented_block(Text(row_headline(row))),
+            _indented_block(grid)]
 
 
 def render_drift_terminal(report: Any, *, width: int = 100, color: bool = False) -> str:
