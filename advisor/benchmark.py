@@ -14,6 +14,34 @@ waves already beat the Dummy baseline clearly, later waves still run while
 the budget allows (``explore=True``), or are skipped with the reason
 (``explore=False``).
 
+Clustering and dimensionality reduction have no target to cross-validate
+against; they run in the same killable workers under the same budget, as a
+task of their own (``"unsupervised"``, next to ``"cv"``), see
+:func:`_task_unsupervised`:
+
+- clustering: each candidate is fitted on a seeded sample of at most 5,000
+  prepared rows, then on the distinct rows of 5 bootstrap draws of it.
+  Silhouette (the default primary metric), Calinski-Harabasz and
+  Davies-Bouldin are computed on every fit (rows labelled noise left out),
+  so each has a mean and a spread; *stability* is the mean adjusted Rand
+  index between the resamples' labels on the rows they share. ``--n-clusters``
+  sets k for KMeans, MiniBatchKMeans, SpectralClustering and GaussianMixture;
+  without it k is chosen by silhouette over 2..8 (as far as half the time left
+  allows) and the row says which. The baseline is *random labels* (a single
+  cluster has no silhouette): its silhouette is about 0 and its stability
+  about 0, so "beats the baseline" reads as "found structure that chance does
+  not". The pick has the best primary metric among the stable candidates
+  (stability ARI of at least 0.5); an unstable one is picked only when no
+  candidate is stable, and the reason says so.
+- dimensionality reduction: each candidate embeds a seeded sample of at most
+  2,000 prepared rows in 2 dimensions (an embedding with more columns, such as
+  the Nystroem kernel map, is projected to 2 by PCA); trustworthiness
+  (``sklearn.manifold.trustworthiness``, 5 neighbours) is the primary metric,
+  PCA also reports its explained variance and how many components reach 90%.
+  The pick has the best trustworthiness; within 0.01 of it the more
+  interpretable one wins (PCA). The pick's 2-D picture (at most 1,000 points)
+  is kept in ``Leaderboard.embedding``.
+
 Differences between candidates are tested with the Nadeau-Bengio corrected
 resampled t-test (the folds share training rows, so a plain paired t-test is
 overconfident); candidates not significantly worse than the best are tied,
@@ -36,6 +64,7 @@ from advisor.errors import AdvisorError, AllCandidatesFailed, OptionError, did_y
 from advisor.leaderboard import (
     CandidateResult,
     CVInfo,
+    Embedding,
     Leaderboard,
     LearningCurve,
     MetricInfo,
@@ -52,7 +81,8 @@ if TYPE_CHECKING:
 Progress = Callable[[str, float], None]
 
 CLASSIFICATION = ("binary", "multiclass")
-SUPPORTED_TASKS = (*CLASSIFICATION, "regression")
+UNSUPERVISED_TASKS = ("clustering", "dimensionality_reduction")
+SUPPORTED_TASKS = (*CLASSIFICATION, "regression", *UNSUPERVISED_TASKS)
 # The advisor's metric keys: label, greater is better, the scikit-learn scorer it corresponds to.
 METRICS: dict[str, tuple[str, bool, str]] = {
     "balanced_accuracy": ("balanced accuracy", True, "balanced_accuracy"),
@@ -63,12 +93,27 @@ METRICS: dict[str, tuple[str, bool, str]] = {
     "r2": ("R²", True, "r2"),
     "rmse": ("RMSE", False, "neg_root_mean_squared_error"),
     "mae": ("MAE", False, "neg_mean_absolute_error"),
+    # Unsupervised: computed by the advisor itself, in the space the estimator saw (after preparation).
+    "silhouette": ("silhouette", True, "advisor:silhouette"),
+    "calinski_harabasz": ("Calinski-Harabasz", True, "advisor:calinski_harabasz"),
+    "davies_bouldin": ("Davies-Bouldin", False, "advisor:davies_bouldin"),
+    "stability": ("stability (ARI)", True, "advisor:stability"),
+    "trustworthiness": ("trustworthiness", True, "advisor:trustworthiness"),
+    "explained_variance": ("explained variance", True, "advisor:explained_variance"),
 }
+CLUSTERING_METRICS = ("silhouette", "calinski_harabasz", "davies_bouldin", "stability")
+REDUCTION_METRICS = ("trustworthiness", "explained_variance")
 DEFAULT_METRICS = {
     "binary": ["balanced_accuracy", "roc_auc", "f1_macro", "log_loss", "average_precision"],
     "multiclass": ["balanced_accuracy", "roc_auc", "f1_macro", "log_loss"],
     "regression": ["r2", "rmse", "mae"],
+    "clustering": list(CLUSTERING_METRICS),
+    "dimensionality_reduction": list(REDUCTION_METRICS),
 }
+# Metrics that may be primary for the unsupervised tasks (explained variance exists for PCA only).
+UNSUPERVISED_PRIMARY = {"clustering": list(CLUSTERING_METRICS), "dimensionality_reduction": ["trustworthiness"]}
+UNSUPERVISED_ALIASES = {"silhouette_score": "silhouette", "calinski_harabasz_score": "calinski_harabasz",
+                        "davies_bouldin_score": "davies_bouldin"}
 # scikit-learn scorer names that mean one of the advisor's metrics.
 SCORER_ALIASES = {
     "roc_auc": "roc_auc", "roc_auc_ovr": "roc_auc", "neg_log_loss": "log_loss",
@@ -92,6 +137,23 @@ PRELOAD = [
     "sklearn.naive_bayes", "sklearn.neighbors", "sklearn.dummy", "sklearn.kernel_approximation",
 ]
 CURVE_FOLDS = 3
+CLUSTER_SAMPLE = 5000  # rows a clustering candidate is fitted and scored on
+REDUCTION_SAMPLE = 2000  # rows an embedding is computed and its trustworthiness measured on
+EMBEDDING_POINTS = 1000  # points of the pick's 2-D picture
+RESAMPLES = 5  # bootstrap resamples behind the stability score
+K_RANGE = (2, 8)  # k tried by silhouette when --n-clusters is not given
+STABLE_ARI = 0.5  # below this mean adjusted Rand index a clustering is unstable
+TRUST_NEIGHBORS = 5
+TRUST_OK = 0.9  # trustworthiness below which the map's 'not working' arrow is followed
+UNSUPERVISED_TIE = 0.01  # scores this close (relative for unbounded metrics) are tied
+# The parameter that sets the number of clusters, for the estimators that need one.
+K_PARAM = {"KMeans": "n_clusters", "MiniBatchKMeans": "n_clusters", "SpectralClustering": "n_clusters",
+           "GaussianMixture": "n_components"}
+UPPER_BOUND_K = {"BayesianGaussianMixture": 10}  # VBGMM: components it may use; unused ones shrink away
+RANDOM_BASELINE = "RandomLabels"
+# Mixtures on standardized data with one-hot columns meet singular covariances; a little more regularization fixes it.
+MODEL_OVERRIDES: dict[str, dict[str, Any]] = {"GaussianMixture": {"reg_covar": 1e-3},
+                                              "BayesianGaussianMixture": {"reg_covar": 1e-3}}
 
 
 # ---------------------------------------------------------------- metrics
@@ -99,6 +161,8 @@ CURVE_FOLDS = 3
 
 def validate_metric(metric: str | None, task: str) -> str:
     """The primary metric's key for ``task``; any scikit-learn scorer name is accepted, checked."""
+    if task in UNSUPERVISED_TASKS:
+        return _validate_unsupervised_metric(metric, task)
     if metric is None:
         return DEFAULT_METRICS[task][0]
     if metric in METRICS:
@@ -127,8 +191,28 @@ def validate_metric(metric: str | None, task: str) -> str:
     return key
 
 
+def _validate_unsupervised_metric(metric: str | None, task: str) -> str:
+    allowed = UNSUPERVISED_PRIMARY[task]
+    if metric is None:
+        return allowed[0]
+    key = UNSUPERVISED_ALIASES.get(metric, metric)
+    if key in allowed:
+        return key
+    names = ", ".join(f"'{k}'" for k in allowed)
+    from sklearn.metrics import get_scorer_names
+
+    why = " (scikit-learn's scorers compare with true labels, which a table without a target does not have)" if (
+        metric in get_scorer_names()) else ""
+    raise OptionError(f"The 'metric' option for {task.replace('_', ' ')} must be one of {names}. "
+                      f"Got '{metric}' instead{why}.{did_you_mean(metric, allowed)}")
+
+
 def _metric_kind(key: str) -> str | None:
     """'regression', 'classification', 'clustering' or None (unknown) for a metric key."""
+    if key in CLUSTERING_METRICS:
+        return "clustering"
+    if key in REDUCTION_METRICS:
+        return "dimensionality_reduction"
     if key in METRICS:
         return "regression" if key in ("r2", "rmse", "mae") else "classification"
     from sklearn.metrics import get_scorer
@@ -233,7 +317,7 @@ def _worker_main(conn: Any, data_path: str, threads: int) -> None:
 
     with open(data_path, "rb") as fh:
         data = pickle.load(fh)
-    handlers = {"cv": _task_cv, "probe": _task_probe, "curve": _task_curve}
+    handlers = {"cv": _task_cv, "probe": _task_probe, "curve": _task_curve, "unsupervised": _task_unsupervised}
     with threadpool_limits(limits=threads):
         while True:
             try:
@@ -254,10 +338,11 @@ def _worker_main(conn: Any, data_path: str, threads: int) -> None:
                 conn.send(("error", task_id, _one_line(exc)))
 
 
-def _pipeline(data: dict[str, Any], candidate: CandidateAdvice) -> Any:
+def _pipeline(data: dict[str, Any], candidate: CandidateAdvice, params: dict[str, Any] | None = None) -> Any:
     from advisor.candidates import build_pipeline
 
-    return build_pipeline(candidate, data["kinds"], data["task"], seed=data["seed"], target_min=data["target_min"])
+    return build_pipeline(candidate, data["kinds"], data["task"], seed=data["seed"], target_min=data["target_min"],
+                          params=params)
 
 
 def _task_cv(data: dict[str, Any], payload: dict[str, Any], report: Callable[..., None]) -> dict[str, Any]:
@@ -341,6 +426,220 @@ def _task_curve(data: dict[str, Any], payload: dict[str, Any], report: Callable[
     }
 
 
+# ---------------------------------------------------------------- unsupervised tasks (in the worker)
+
+
+def cluster_params(name: str, k: int | None) -> dict[str, Any]:
+    """Parameters the advisor sets on candidate ``name``: the number of clusters ``k`` (when it takes one), and
+    the regularization of the mixtures. The leaderboard's ``clusters.k`` rebuilds the measured estimator."""
+    params = dict(MODEL_OVERRIDES.get(name, {}))
+    if k is not None and name in K_PARAM:
+        params[K_PARAM[name]] = int(k)
+    elif k is not None and name in UPPER_BOUND_K:
+        params["n_components"] = int(k)
+    return params
+
+
+def _sample(n: int, size: int, seed: int) -> Any:
+    """A seeded random sample of row positions, in random order (so any prefix is a random sample too)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return rng.permutation(n)[: min(n, size)]
+
+
+def _dense(matrix: Any) -> Any:
+    import numpy as np
+
+    matrix = matrix.toarray() if hasattr(matrix, "toarray") else matrix
+    return np.asarray(matrix, dtype=float)
+
+
+def _task_unsupervised(data: dict[str, Any], payload: dict[str, Any], report: Callable[..., None]) -> dict[str, Any]:
+    if data["task"] == "clustering":
+        return _task_cluster(data, payload, report)
+    return _task_embed(data, payload, report)
+
+
+def _labels_of(model: Any, X: Any) -> Any:
+    import numpy as np
+
+    labels = getattr(model, "labels_", None)
+    return np.asarray(labels if labels is not None else model.predict(X))
+
+
+def _cluster_scores(Xt: Any, labels: Any) -> dict[str, float] | None:
+    """Silhouette, Calinski-Harabasz and Davies-Bouldin on the rows not labelled noise; None below 2 clusters."""
+    import numpy as np
+    from sklearn import metrics as m
+
+    keep = (labels >= 0) & np.isfinite(Xt).all(axis=1)
+    found = np.unique(labels[keep])
+    if len(found) < 2 or keep.sum() <= len(found):
+        return None
+    X, y = Xt[keep], labels[keep]
+    return {"silhouette": float(m.silhouette_score(X, y)),
+            "calinski_harabasz": float(m.calinski_harabasz_score(X, y)),
+            "davies_bouldin": float(m.davies_bouldin_score(X, y))}
+
+
+def _choose_k(template: Any, name: str, Xt: Any, seed: int, seconds: float,
+              started: float) -> tuple[int, dict[str, float], bool]:
+    """k with the best silhouette over K_RANGE (``name`` is the parameter), as far as half the time left allows."""
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.metrics import silhouette_score
+
+    tried: dict[str, float] = {}
+    cut = False
+    for k in range(K_RANGE[0], min(K_RANGE[1], len(Xt) - 1) + 1):
+        if tried and time.perf_counter() - started > seconds / 2:
+            cut = True
+            break
+        model = clone(template).set_params(**{name: k})
+        labels = _labels_of(model.fit(Xt), Xt)
+        if len(np.unique(labels)) < 2:
+            continue
+        tried[str(k)] = round(float(silhouette_score(Xt, labels, sample_size=min(len(Xt), 2000),
+                                                     random_state=seed)), 6)
+    if not tried:
+        raise ValueError(f"no k in {K_RANGE[0]}..{K_RANGE[1]} gave two clusters or more")
+    best = max(tried, key=lambda key: (tried[key], -int(key)))
+    return int(best), tried, cut
+
+
+def _task_cluster(data: dict[str, Any], payload: dict[str, Any], report: Callable[..., None]) -> dict[str, Any]:
+    """Fit one clusterer on a sample, score it, and refit it on bootstrap resamples for the stability."""
+    import pickle
+    from itertools import combinations
+
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.metrics import adjusted_rand_score
+
+    started = time.perf_counter()
+    seed, given = data["seed"], data["n_clusters"]
+    rows = np.sort(_sample(len(data["X"]), CLUSTER_SAMPLE, seed))
+    X = data["X"].iloc[rows]
+    candidate = payload["candidate"]
+    baseline = candidate.name == RANDOM_BASELINE
+    name = data["reference"].name if baseline else candidate.name
+    pipe = _pipeline(data, data["reference"] if baseline else candidate, cluster_params(name, None))
+    t0 = time.perf_counter()
+    Xt = _dense(pipe[:-1].fit_transform(X))
+    template = pipe[-1]
+    notes: list[str] = []
+    stats: dict[str, Any] = {"sample_rows": len(rows), "resamples": RESAMPLES}
+    rng = np.random.default_rng(seed + 1)
+    fitted: list[Any] = []
+    if baseline:
+        k = given or 3
+        stats.update(k=k, k_source="given" if given else None)
+
+        def fit(Z: Any) -> Any:
+            return rng.integers(0, k, len(Z))
+    else:
+        if name in K_PARAM and given:
+            template.set_params(**cluster_params(name, given))
+            stats.update(k=given, k_source="given")
+        elif name in K_PARAM:
+            k, tried, cut = _choose_k(template, K_PARAM[name], Xt, seed, payload.get("seconds", 60.0), started)
+            template.set_params(**cluster_params(name, k))
+            stats.update(k=k, k_source="silhouette", k_search=tried)
+            span = f"{min(map(int, tried))}..{max(map(int, tried))}"
+            notes.append(f"k={k} chosen by silhouette over k={span}" + (" (the search was cut short by the budget)" if cut else ""))
+        elif name in UPPER_BOUND_K:
+            bound = min(given or UPPER_BOUND_K[name], len(Xt) - 1)
+            template.set_params(n_components=bound)
+            stats.update(k=bound, k_source="given" if given else "upper bound")
+
+        def fit(Z: Any) -> Any:
+            model = clone(template).fit(Z)
+            fitted.append(model)
+            return _labels_of(model, Z)
+    labels = fit(Xt)
+    fit_seconds = time.perf_counter() - t0
+    first = _cluster_scores(Xt, labels)
+    if first is None:
+        found = len(np.unique(labels[labels >= 0]))
+        return {"failed": f"found {found} cluster{'s' if found != 1 else ''} on {len(rows):,} rows "
+                          f"({np.mean(labels < 0):.0%} labelled noise): the metrics need at least 2"}
+    scores: dict[str, list[float | None]] = {k: [v] for k, v in first.items()}
+    found_ids, sizes = np.unique(labels[labels >= 0], return_counts=True)
+    noisy = name in ("HDBSCAN", "DBSCAN")
+    stats.update(n_clusters=len(found_ids), sizes=sorted((int(v) for v in sizes), reverse=True),
+                 noise_share=round(float(np.mean(labels < 0)), 6) if noisy and not baseline else None)
+    report("fold", 0, RESAMPLES)
+    drawn: list[tuple[Any, Any]] = []
+    for b in range(RESAMPLES):
+        distinct = np.unique(rng.integers(0, len(Xt), len(Xt)))  # the distinct rows of a bootstrap draw
+        got = fit(Xt[distinct])
+        drawn.append((distinct, got))
+        more = _cluster_scores(Xt[distinct], got) or {}
+        for key in scores:
+            scores[key].append(more.get(key))
+        report("fold", b + 1, RESAMPLES)
+    aris = []
+    for (ia, la), (ib, lb) in combinations(drawn, 2):
+        shared = np.intersect1d(ia, ib, assume_unique=True)
+        aris.append(float(adjusted_rand_score(la[np.searchsorted(ia, shared)], lb[np.searchsorted(ib, shared)])))
+    scores["stability"] = list(aris)
+    stats["stable"] = bool(np.mean(aris) >= STABLE_ARI)
+    if stats.get("noise_share"):
+        notes.append(f"{stats['noise_share']:.1%} of the rows labelled noise; the metrics leave them out")
+    return {"scores": scores, "fit": fit_seconds, "bytes": len(pickle.dumps(fitted[0])) if fitted else None,
+            "clusters": stats, "notes": notes}
+
+
+def _task_embed(data: dict[str, Any], payload: dict[str, Any], report: Callable[..., None]) -> dict[str, Any]:
+    """Embed a sample in 2-D, measure its trustworthiness (and PCA's explained variance), keep a few points."""
+    import pickle
+
+    import numpy as np
+    import pandas as pd
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import trustworthiness
+
+    seed = data["seed"]
+    rows = _sample(len(data["X"]), REDUCTION_SAMPLE, seed)  # random order: the first points are a sample too
+    X = data["X"].iloc[rows]
+    candidate = payload["candidate"]
+    pipe = _pipeline(data, candidate)
+    t0 = time.perf_counter()
+    embedded = _dense(pipe.fit_transform(X))
+    fit_seconds = time.perf_counter() - t0
+    prepared = _dense(pipe[:-1].transform(X))
+    notes = []
+    if embedded.shape[1] > 2:
+        embedded = PCA(n_components=2, random_state=seed).fit_transform(embedded)
+        notes.append(f"its {pipe[-1].get_params().get('n_components', 'many')} output columns were projected to 2 by PCA for the score and the picture")
+    report("fold", 1, 2)
+    neighbors = max(1, min(TRUST_NEIGHBORS, len(rows) // 2 - 1))
+    trust = float(trustworthiness(prepared, embedded, n_neighbors=neighbors))
+    model = pipe[-1]
+    stats: dict[str, Any] = {"n_components": int(embedded.shape[1]), "input_dimensions": int(prepared.shape[1]),
+                             "sample_rows": len(rows), "notes": notes}
+    explained = None
+    if isinstance(model, PCA):
+        ratios = [float(v) for v in model.explained_variance_ratio_]
+        explained = float(sum(ratios))
+        most = min(prepared.shape[0], prepared.shape[1], 100)
+        cumulative = np.cumsum(PCA(n_components=most, random_state=seed).fit(prepared).explained_variance_ratio_)
+        reach = int(np.searchsorted(cumulative, 0.9 - 1e-9) + 1)
+        stats.update(explained_variance=[round(v, 6) for v in ratios],
+                     components_for_90=reach if reach <= most else None)
+        if reach > most:
+            notes.append(f"{most} components keep only {cumulative[-1]:.0%} of the variance")
+    colour = data.get("colour")
+    head = slice(0, EMBEDDING_POINTS)
+    values = X[colour].iloc[head] if colour else None
+    points = {"x": [round(float(v), 4) for v in embedded[head, 0]], "y": [round(float(v), 4) for v in embedded[head, 1]],
+              "colour": [] if values is None else ["missing" if pd.isna(v) else str(v) for v in values]}
+    report("fold", 2, 2)
+    return {"scores": {"trustworthiness": [trust], "explained_variance": [explained]}, "fit": fit_seconds,
+            "bytes": len(pickle.dumps(pipe)), "reduction": stats, "points": points, "notes": []}
+
+
 # ---------------------------------------------------------------- the pool of killable workers
 
 
@@ -354,7 +653,7 @@ class _Worker:
 @dataclass
 class _Task:
     id: int
-    kind: str  # cv | probe | curve
+    kind: str  # cv | probe | curve | unsupervised
     index: int  # candidate position in the run (-1 for the curve)
     started: float
     deadline: float
@@ -527,6 +826,8 @@ class _Run:
     cancelled: bool = False
     followed: bool = False
     pick: Pick | None = None
+    kind: str = "cv"  # cv | clustering | reduction
+    colour: str | None = None  # reduction: the column that colours the picture
 
     @property
     def primary(self) -> MetricInfo:
@@ -565,6 +866,9 @@ def cross_validate_candidates(
     start = time.monotonic()
     _check_options(frame, profile, budget, jobs, groups, time_col)
     primary = validate_metric(metric, profile.task)
+    if profile.task in UNSUPERVISED_TASKS:
+        return _evaluate_unsupervised(frame, profile, advice, primary, budget=float(budget), seed=seed, jobs=jobs,
+                                      start=start, progress=progress, should_stop=should_stop, explore=explore)
     keys = [primary, *[k for k in DEFAULT_METRICS[profile.task] if k != primary]]
     metrics = [metric_info(k, k == primary) for k in keys]
     X, y, cv, splits = _prepare_data(frame, profile, groups, time_col, seed)
@@ -587,6 +891,11 @@ def _check_options(frame: pd.DataFrame, profile: Profile, budget: float, jobs: i
             f"Cross-validating candidates is not yet supported for {profile.task.replace('_', ' ')}; "
             "'advisor profile' still gives the advice. Give a target with --target for classification or regression."
         )
+    if profile.task in UNSUPERVISED_TASKS:
+        for option, column in (("groups", groups), ("time", time_col)):
+            if column is not None:
+                raise OptionError(f"The '--{option}' option arranges cross-validation folds around a target; "
+                                  f"{profile.task.replace('_', ' ')} has no target and no folds. Leave it out.")
     for option, column in (("groups", groups), ("time", time_col)):
         if column is not None and column not in frame.columns:
             hint = did_you_mean(column, [str(c) for c in frame.columns])
@@ -697,7 +1006,7 @@ def _execute(run: _Run, data: dict[str, Any], jobs: int) -> LearningCurve | None
         scheduler.run()
         _summaries(run)
         run.pick = None if run.cancelled else _rank_and_pick(run)
-        if run.pick is not None:
+        if run.pick is not None and run.kind == "cv":
             slot = next(s for s in run.slots if s.row.name == run.pick.name)
             curve = _curve(run, scheduler.learning_curve(slot), slot.row)
     except KeyboardInterrupt:
@@ -778,6 +1087,8 @@ class _Scheduler:
             if run.left() <= 0.05:
                 slot.row.reason = f"no time left in the budget of {run.budget:g} s"
                 continue
+            if kind == "cv" and run.kind != "cv":
+                kind = "unsupervised"
             if kind == "cv" and self.needs_probe(slot):
                 kind = "probe"
             elif kind == "cv" and slot.probe is not None:
@@ -790,13 +1101,15 @@ class _Scheduler:
             task = _Task(self.next_id, kind, index, time.monotonic(), run.deadline)
             self.tasks[task.id] = task
             metric_keys = [m.name for m in run.metrics]
-            payload = {"candidate": slot.candidate, "metrics": metric_keys, "primary": run.primary.name}
+            payload = {"candidate": slot.candidate, "metrics": metric_keys, "primary": run.primary.name,
+                       "seconds": max(run.left(), 0.0)}
             self.pool.submit(slot_no, task, payload)
-            self.report(f"{slot.candidate.name}: {'timing a small sample' if kind == 'probe' else 'cross-validating'}")
+            doing = {"probe": "timing a small sample", "cv": "cross-validating"}.get(kind, _DOING.get(run.kind, kind))
+            self.report(f"{slot.candidate.name}: {doing}")
 
     def needs_probe(self, slot: _Slot) -> bool:
         run = self.run_
-        return (run.estimate and slot.probe is None and slot.candidate.cost != "cheap"
+        return (run.kind == "cv" and run.estimate and slot.probe is None and slot.candidate.cost != "cheap"
                 and len(run.X) >= PROBE_MIN_ROWS)
 
     def estimate(self, slot: _Slot) -> float:
@@ -848,7 +1161,8 @@ class _Scheduler:
             if task.index >= 0:
                 slot = self.run_.slots[task.index]
                 slot.row.folds_done = task.folds_done
-                self.report(f"{slot.candidate.name}: fold {message[3]}/{message[4]}")
+                step = {"clustering": "resample", "reduction": "step"}.get(self.run_.kind, "fold")
+                self.report(f"{slot.candidate.name}: {step} {message[3]}/{message[4]}")
             return
         worker.task = None
         elapsed = time.monotonic() - task.started
@@ -895,7 +1209,11 @@ class _Scheduler:
             slot.spent += now - task.started
             slot.row.elapsed_seconds = round(slot.spent, 3)
             slot.row.status = "timeout"
-            what = "timing a small sample" if task.kind == "probe" else f"{task.folds_done} of {len(self.run_.splits)} folds done"
+            if task.kind == "unsupervised":
+                what = (f"{task.folds_done} of {RESAMPLES} resamples done" if self.run_.kind == "clustering"
+                        else "while embedding the sample")
+            else:
+                what = "timing a small sample" if task.kind == "probe" else f"{task.folds_done} of {len(self.run_.splits)} folds done"
             slot.row.reason = f"stopped at the end of the {self.run_.budget:g} s budget after {now - task.started:.1f} s ({what})"
 
     def cancel_all(self) -> None:
@@ -950,6 +1268,9 @@ def _summaries(run: _Run) -> None:
     """Fill each measured row's scores, timings and overfitting flag."""
     import statistics
 
+    if run.kind != "cv":
+        _summaries_unsupervised(run)
+        return
     primary = run.primary
     for slot in run.slots:
         res, row = slot.result, slot.row
@@ -993,6 +1314,8 @@ def _sizes(run: _Run) -> tuple[float, float]:
 def _beats_baseline_clearly(run: _Run) -> tuple[bool, str] | None:
     """Whether a measured candidate is significantly better than the Dummy baseline (None: no baseline)."""
     _summaries(run)
+    if run.kind != "cv":
+        return _unsupervised_working(run)
     base = next((s.row for s in run.slots if s.row.is_baseline and s.row.status == "ok"), None)
     if base is None or base.score is None:
         return None
@@ -1012,6 +1335,8 @@ def _beats_baseline_clearly(run: _Run) -> tuple[bool, str] | None:
 
 def _rank_and_pick(run: _Run) -> Pick | None:
     """Rank measured rows, mark ties with the best, and pick among the ties."""
+    if run.kind != "cv":
+        return _pick_unsupervised(run)
     primary, sign = run.primary, _sign(run)
     measured = [s.row for s in run.slots if s.row.status == "ok" and s.row.score is not None]
     measured.sort(key=lambda r: -sign * (r.score or 0.0))
@@ -1094,6 +1419,7 @@ def _finish(run: _Run, cv: CVInfo, seed: int, jobs: int, curve: LearningCurve | 
         task=run.task, metric=run.primary.name, metrics=run.metrics, cv=cv, rows=[s.row for s in order], pick=pick,
         baseline=baseline, budget_seconds=run.budget, elapsed_seconds=0.0, seed=seed, jobs=jobs,
         cancelled=run.cancelled, followed_try_next=run.followed, learning_curve=curve, notes=run.notes,
+        embedding=_embedding(run, pick) if run.kind == "reduction" else None,
     )
     if pick is None and not run.cancelled:
         board.elapsed_seconds = round(time.monotonic() - run.start, 3)
@@ -1104,3 +1430,283 @@ def _finish(run: _Run, cv: CVInfo, seed: int, jobs: int, curve: LearningCurve | 
         raise error
     board.elapsed_seconds = round(time.monotonic() - run.start, 3)
     return board
+
+
+# ---------------------------------------------------------------- clustering and dimensionality reduction
+
+_DOING = {"clustering": "clustering a sample and its resamples", "reduction": "embedding a sample"}
+
+
+def _evaluate_unsupervised(frame: pd.DataFrame, profile: Profile, advice: Advice, primary: str, *, budget: float,
+                           seed: int, jobs: int, start: float, progress: Progress | None,
+                           should_stop: Callable[[], bool] | None, explore: bool) -> Leaderboard:
+    """Score clustering or dimensionality-reduction candidates in the killable workers, within ``budget``."""
+    task = profile.task
+    kind = "clustering" if task == "clustering" else "reduction"
+    keys = [primary, *[k for k in DEFAULT_METRICS[task] if k != primary]]
+    metrics = [metric_info(k, k == primary) for k in keys]
+    X = frame.reset_index(drop=True)
+    run = _Run(X, None, [], task, metrics, budget, start, start + budget, progress, should_stop or (lambda: False),
+               explore, False, kind=kind)
+    run.slots = _plan_unsupervised_slots(advice, task)
+    n = len(X)
+    if kind == "clustering":
+        cv = CVInfo("Bootstrap", RESAMPLES, n, True, seed, notes=[
+            f"each candidate is fitted on a seeded sample of {min(n, CLUSTER_SAMPLE):,} rows, then on the distinct rows "
+            f"of {RESAMPLES} bootstrap draws of it; stability is the mean adjusted Rand index between the draws' "
+            "labels on the rows they share",
+            "the baseline gives random labels: its silhouette and stability are about 0",
+        ])
+        if profile.n_clusters:
+            cv.notes.append(f"k={profile.n_clusters} from --n-clusters for the methods that need a number of clusters")
+    else:
+        cv = CVInfo("Sample", 1, n, True, seed, notes=[
+            f"each candidate embeds a seeded sample of {min(n, REDUCTION_SAMPLE):,} rows in 2 dimensions; "
+            f"trustworthiness compares each row's {TRUST_NEIGHBORS} nearest neighbours before and after",
+        ])
+    kinds = dict(profile.feature_kinds())
+    reference = next((s.candidate for s in run.slots if not s.row.is_baseline), None)
+    data: dict[str, Any] = {"X": X, "y": None, "splits": [], "task": task, "kinds": kinds, "seed": seed, "target_min": None,
+            "pos_label": None, "n_clusters": profile.n_clusters, "reference": reference,
+            "colour": _colour_column(X, kinds) if kind == "reduction" else None}
+    run.colour = data["colour"]
+    _execute(run, data, jobs)
+    return _finish(run, cv, seed, jobs, None)
+
+
+def _colour_column(X: Any, kinds: dict[str, str]) -> str | None:
+    """A categorical column with 2 to 10 values, to colour the picture by (the first one, in table order)."""
+    from advisor.profile.model import CATEGORY_KINDS
+
+    for name, kind in kinds.items():
+        if kind in CATEGORY_KINDS and name in X.columns and 2 <= X[name].nunique() <= 10:
+            return str(name)
+    return None
+
+
+def _plan_unsupervised_slots(advice: Advice, task: str) -> list[_Slot]:
+    """The baseline (clustering: random labels), then the first wave cheap-first, then each try-next leaf."""
+    from advisor.ruletree.model import CandidateAdvice
+
+    usable = [c for c in advice.candidates if c.name in CATALOG and task in CATALOG[c.name].tasks]
+    if not usable:
+        names = ", ".join(c.name for c in advice.candidates) or "none"
+        raise AdvisorError(f"None of the advised candidates ({names}) does {task.replace('_', ' ')}, "
+                           "so there is nothing to measure; 'advisor profile' shows the advice.")
+    later: list[str] = []
+    named = {n for c in usable for n in c.try_next}
+    for c in usable:
+        if c.name in named and c.node_id not in later:
+            later.append(c.node_id)
+
+    def wave(c: CandidateAdvice) -> int:
+        return later.index(c.node_id) + 1 if c.node_id in later else 0
+
+    seen: set[str] = set()
+    slots = []
+    if task == "clustering":
+        base = CandidateAdvice(RANDOM_BASELINE, "advisor", "Random labels: the score of clusters that mean nothing.", [],
+                               "glass_box", "Labels drawn at random.", False, False, "dummy", "cheap", "baseline", [])
+        row = CandidateResult(RANDOM_BASELINE, "random labels (baseline)", "advisor", "skipped", is_baseline=True,
+                              tags={"family": "dummy", "interpretability": "glass_box", "cost": "cheap"})
+        slots.append(_Slot(base, row, 0))
+    order = sorted(enumerate(usable), key=lambda ic: (wave(ic[1]), COST_RANK.get(ic[1].cost, 1), ic[0]))
+    for _, c in order:
+        if c.name in seen:  # the same estimator reached twice (map and addition): measured once
+            continue
+        seen.add(c.name)
+        info = CATALOG[c.name]
+        row = CandidateResult(c.name, info.label, c.origin, "skipped", wave=wave(c), tags=candidate_tags(c.name))
+        slots.append(_Slot(c, row, wave(c)))
+    return slots
+
+
+def _summaries_unsupervised(run: _Run) -> None:
+    import statistics
+
+    from advisor.leaderboard import ClusterStats, ReductionStats
+
+    for slot in run.slots:
+        res, row = slot.result, slot.row
+        if res is None or slot.summarized:
+            continue
+        slot.summarized = True
+        for m in run.metrics:
+            values = [v for v in res["scores"].get(m.name, []) if v is not None and math.isfinite(v)]
+            row.scores[m.name] = MetricScore(
+                round(statistics.fmean(values), 6) if values else None,
+                round(statistics.pstdev(values), 6) if len(values) > 1 else None,
+                [round(v, 6) for v in values],
+            )
+        row.score, row.score_std = row.scores[run.primary.name].mean, row.scores[run.primary.name].std
+        row.fit_seconds = round(res["fit"], 4)
+        row.model_bytes = res["bytes"]
+        row.notes += res.get("notes", [])
+        if "clusters" in res:
+            row.clusters = ClusterStats(**res["clusters"])
+            row.folds_done = RESAMPLES
+        if "reduction" in res:
+            row.reduction = ReductionStats(**res["reduction"])
+            row.folds_done = 1
+        if row.score is None:  # the primary metric could not be computed: not a measurement
+            row.status, row.reason = "failed", f"no {run.primary.label} could be computed"
+
+
+def _stability(row: CandidateResult) -> float:
+    score = row.scores.get("stability")
+    return score.mean if score is not None and score.mean is not None else 0.0
+
+
+def _tied(metric: MetricInfo, a: float, b: float) -> bool:
+    if metric.name in ("silhouette", "stability", "trustworthiness", "explained_variance"):
+        return abs(a - b) <= UNSUPERVISED_TIE
+    return abs(a - b) <= UNSUPERVISED_TIE * max(abs(a), abs(b))
+
+
+def _unsupervised_working(run: _Run) -> tuple[bool, str] | None:
+    """Whether the first candidates already work, for the map's 'not working / try next' arrow."""
+    rows = [s.row for s in run.slots if s.row.status == "ok" and not s.row.is_baseline and s.row.score is not None]
+    if not rows:
+        return False, "no candidate was measured yet"
+    sign = _sign(run)
+    label = run.primary.label
+    if run.kind == "reduction":
+        best = max(rows, key=lambda r: sign * (r.score or 0.0))
+        text = f"{best.name} has {label} {_fmt(best.score)}"
+        if run.primary.name == "trustworthiness":
+            good = (best.score or 0.0) >= TRUST_OK
+            return good, f"{text} ({'at least' if good else 'below'} {TRUST_OK})"
+        return True, text
+    stable = [r for r in rows if _stability(r) >= STABLE_ARI]
+    if not stable:
+        return False, f"no candidate is stable across resamples (stability ARI below {STABLE_ARI})"
+    best = max(stable, key=lambda r: sign * (r.score or 0.0))
+    beats, why = _beats_random(run, best)
+    text = f"{best.name} ({label} {_fmt(best.score)}, stability {_stability(best):.2f}) vs random labels {why}"
+    return beats, f"{text}: {'clearly better' if beats else 'not clearly better'}"
+
+
+def _beats_random(run: _Run, row: CandidateResult) -> tuple[bool, str]:
+    base = next((s.row for s in run.slots if s.row.is_baseline and s.row.status == "ok"), None)
+    if base is None or base.score is None or row.score is None:
+        return True, "(no baseline was measured)"
+    margin = max(3 * (base.score_std or 0.0), 0.05 if run.primary.name in ("silhouette", "stability")
+                 else 0.1 * abs(base.score))
+    return _sign(run) * (row.score - base.score) > margin, f"{base.score:.3f}"
+
+
+def _preference(sign: int) -> Callable[[CandidateResult], tuple[int, int, float]]:
+    def key(r: CandidateResult) -> tuple[int, int, float]:
+        return (INTERPRETABILITY_RANK.get(str(r.tags.get("interpretability")), 2),
+                COST_RANK.get(str(r.tags.get("cost")), 1), -sign * (r.score or 0.0))
+    return key
+
+
+def _pick_unsupervised(run: _Run) -> Pick | None:
+    """Rank by the primary metric; clustering picks among the stable candidates, reduction prefers PCA on ties."""
+    primary, sign = run.primary, _sign(run)
+    measured = [s.row for s in run.slots if s.row.status == "ok" and s.row.score is not None]
+    measured.sort(key=lambda r: -sign * (r.score or 0.0))
+    for rank, row in enumerate(measured, 1):
+        row.rank = rank
+    real = [r for r in measured if not r.is_baseline]
+    if not real:
+        return None
+    stable = [r for r in real if _stability(r) >= STABLE_ARI] if run.kind == "clustering" else real
+    pool = stable or real
+    best = pool[0]
+    assert best.score is not None
+    tied = [r for r in pool if r.score is not None and _tied(primary, r.score, best.score)]
+    for r in tied:
+        r.tied_with_best = len(tied) > 1
+    pick = min(tied, key=_preference(sign))
+    label = primary.label
+    score = f"{label} {_fmt(pick.score)}" + (f" ± {_fmt(pick.score_std)}" if pick.score_std is not None else "")
+    if run.kind == "clustering":
+        reason = _cluster_reason(run, pick, best, tied, stable, real, score)
+        beats, why = _beats_random(run, pick)
+        if not beats:
+            reason += f" It does not clearly beat random labels ({label} {why}): treat its clusters with caution."
+    else:
+        reason = _reduction_reason(run, pick, best, tied, score)
+        beats = True
+    return Pick(pick.name, primary.name, float(pick.score or 0.0), pick.score_std, reason, real[0].name,
+                [r.name for r in tied if r.name != pick.name], beats)
+
+
+def _k_words(row: CandidateResult) -> str:
+    c = row.clusters
+    if c is None:
+        return ""
+    if c.k_source == "given":
+        found = f"k={c.k} from --n-clusters"
+    elif c.k_source == "silhouette":
+        found = f"k={c.k} chosen by silhouette over k={min(map(int, c.k_search))}..{max(map(int, c.k_search))}"
+    else:
+        found = f"it found {c.n_clusters} cluster{'s' if c.n_clusters != 1 else ''}"
+    if c.k is not None and c.n_clusters != c.k:
+        found += f" ({c.n_clusters} used)"
+    if c.noise_share:
+        found += f", {c.noise_share:.1%} of rows labelled noise"
+    return found
+
+
+def _cluster_reason(run: _Run, pick: CandidateResult, best: CandidateResult, tied: list[CandidateResult],
+                    stable: list[CandidateResult], real: list[CandidateResult], score: str) -> str:
+    what = f"{pick.name} ({_k_words(pick)})"
+    stability = f"stability ARI {_stability(pick):.2f} over {RESAMPLES} resamples"
+    if not stable:
+        return (f"{what} has the best {score}, but no candidate is stable across resamples (every stability ARI is "
+                f"below {STABLE_ARI}; {pick.name}: {_stability(pick):.2f}): the clusters may be an artefact of the sample.")
+    if pick is best:
+        text = f"{what} has the best {score} among the stable candidates ({stability})."
+        if len(tied) > 1:
+            others = ", ".join(r.name for r in tied if r is not pick)
+            text += (f" {others} {'is' if len(tied) == 2 else 'are'} within {UNSUPERVISED_TIE:g} of it, and it is "
+                     "also the most interpretable and cheapest of them.")
+    else:
+        interp = str(pick.tags.get("interpretability", "")).replace("_", " ")
+        text = (f"{what} ({score}, {stability}) is within {UNSUPERVISED_TIE:g} of the top scorer {best.name} "
+                f"({run.primary.label} {_fmt(best.score)}); among them the advisor prefers the more interpretable and "
+                f"cheaper one ({interp}, {pick.tags.get('cost')}).")
+    unstable = [r for r in real if r not in stable and _sign(run) * ((r.score or 0.0) - (pick.score or 0.0)) > 0]
+    if unstable:
+        names = ", ".join(f"{r.name} ({run.primary.label} {_fmt(r.score)}, stability {_stability(r):.2f})"
+                          for r in unstable)
+        text += f" Not picked although they score higher: {names}; their clusters change across resamples."
+    return text
+
+
+def _reduction_reason(run: _Run, pick: CandidateResult, best: CandidateResult, tied: list[CandidateResult],
+                      score: str) -> str:
+    rows = pick.reduction.sample_rows if pick.reduction else 0
+    text = f"{pick.name} keeps neighbourhoods best ({score} on {rows:,} rows, {TRUST_NEIGHBORS} neighbours)."
+    if pick is best and len(tied) > 1:
+        others = ", ".join(r.name for r in tied if r is not pick)
+        text += f" {others} {'is' if len(tied) == 2 else 'are'} within {UNSUPERVISED_TIE:g} of it."
+    if pick is not best:
+        text = (f"{pick.name} ({score}) is within {UNSUPERVISED_TIE:g} of the top scorer {best.name} "
+                f"({run.primary.label} {_fmt(best.score)}); the advisor prefers it because its axes can be read "
+                f"({str(pick.tags.get('interpretability', '')).replace('_', ' ')}, {pick.tags.get('cost')}).")
+    red = pick.reduction
+    if red is not None and red.explained_variance:
+        text += f" Its 2 components keep {sum(red.explained_variance):.0%} of the variance"
+        text += (f"; {red.components_for_90} components reach 90%." if red.components_for_90 else ".")
+    return text
+
+
+def _embedding(run: _Run, pick: Pick | None) -> Embedding | None:
+    """The pick's 2-D picture, from the points its worker kept."""
+    if pick is None:
+        return None
+    slot = next((s for s in run.slots if s.row.name == pick.name), None)
+    if slot is None or slot.result is None or "points" not in slot.result:
+        return None
+    points = slot.result["points"]
+    colour = points["colour"]
+    axis = "component" if pick.name == "PCA_randomized" else "dimension"
+    return Embedding(method=pick.name, label=slot.row.label, x=list(points["x"]), y=list(points["y"]),
+                     n_rows=len(run.X), colour=run.colour if colour else None, colour_values=list(colour),
+                     x_label=f"{axis} 1", y_label=f"{axis} 2", trustworthiness=slot.row.scores["trustworthiness"].mean
+                     if "trustworthiness" in slot.row.scores else None)
+

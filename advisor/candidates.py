@@ -198,11 +198,13 @@ def plan_pipeline(
     *,
     seed: int = 0,
     target_min: float | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> Plan:
     """Decide the pipeline for one candidate; ``columns`` maps each feature column to its kind.
 
     ``target_min`` is the smallest target value (regression): the log-target
     step is left out, with a note, when the target has values of -1 or less.
+    ``params`` override the estimator's parameters (a clustering's ``n_clusters``).
     """
     info = get_estimator_info(candidate.name)
     steps = candidate.preparation
@@ -220,7 +222,7 @@ def plan_pipeline(
         branches=branches,
         sparse_threshold=0.0 if info.name in DENSE_ONLY else 0.3,
         before=[(path.rpartition(".")[2].lower(), Part(path, _seeded(params, seed))) for path, params in info.steps_before],
-        model=Part(info.import_path, _model_params(info, steps, task, seed, branches)),
+        model=Part(info.import_path, {**_model_params(info, steps, task, seed, branches), **dict(params or {})}),
         log_target=False,
     )
     if _step(steps, "log_target") and task == "regression":
@@ -416,9 +418,10 @@ def build_pipeline(
     *,
     seed: int = 0,
     target_min: float | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> Any:
     """The unfitted ``Pipeline`` for one candidate (see :func:`plan_pipeline` for the arguments)."""
-    return materialize(plan_pipeline(candidate, columns, task, seed=seed, target_min=target_min))
+    return materialize(plan_pipeline(candidate, columns, task, seed=seed, target_min=target_min, params=params))
 
 
 # ---------------------------------------------------------------- the code for design docs
@@ -431,9 +434,10 @@ def pipeline_code(
     *,
     seed: int = 0,
     target_min: float | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> str:
     """Self-contained Python source that rebuilds the candidate's pipeline as ``pipeline``."""
-    plan = plan_pipeline(candidate, columns, task, seed=seed, target_min=target_min)
+    plan = plan_pipeline(candidate, columns, task, seed=seed, target_min=target_min, params=params)
     return _Writer().write(plan, candidate)
 
 

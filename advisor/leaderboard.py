@@ -3,6 +3,16 @@
 Only str, int, float, bool, None, lists, dicts and nested dataclasses appear
 here (no tuples, enums or numpy types), because the report layer serializes
 these classes generically and the JSON form is a versioned contract.
+
+Clustering and dimensionality reduction use the same classes: their metrics
+(silhouette, Calinski-Harabasz, Davies-Bouldin, stability; trustworthiness,
+explained variance) sit in ``CandidateResult.scores`` like the supervised
+ones, with ``folds`` holding the per-resample values; what a clusterer found
+is in ``CandidateResult.clusters``, what an embedding kept in
+``CandidateResult.reduction``, and the reduction pick's 2-D picture in
+``Leaderboard.embedding`` (draw it with :func:`advisor.embedding.embedding_svg`).
+The clustering baseline is ``RandomLabels``: random cluster labels, whose
+silhouette and stability are about 0.
 """
 
 from __future__ import annotations
@@ -35,6 +45,49 @@ class MetricScore:
 
 
 @dataclass
+class ClusterStats:
+    """What a clustering candidate found (task 'clustering'); its metrics are in ``CandidateResult.scores``."""
+
+    n_clusters: int  # clusters found on the evaluation sample, noise not counted
+    noise_share: float | None  # share of rows labelled noise (HDBSCAN, DBSCAN); None for methods without noise
+    k: int | None = None  # the number of clusters asked for; None when the method finds it itself
+    k_source: str | None = None  # 'given' (--n-clusters), 'silhouette' (searched), 'upper bound' (VBGMM)
+    k_search: dict[str, float] = field(default_factory=dict)  # silhouette per k tried, keys are k as text
+    sizes: list[int] = field(default_factory=list)  # cluster sizes on the evaluation sample, largest first
+    sample_rows: int = 0  # rows the metrics were computed on
+    resamples: int = 0  # bootstrap resamples behind the stability score
+    stable: bool = True  # stability ARI of at least 0.5
+
+
+@dataclass
+class ReductionStats:
+    """What a dimensionality-reduction candidate kept (task 'dimensionality_reduction')."""
+
+    n_components: int  # columns of the embedding that was scored (2)
+    input_dimensions: int  # columns of the prepared data
+    explained_variance: list[float] = field(default_factory=list)  # PCA: ratio per kept component
+    components_for_90: int | None = None  # PCA: components needed to reach 90% of the variance
+    sample_rows: int = 0  # rows the embedding and its trustworthiness were computed on
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Embedding:
+    """A 2-D picture of the rows by the dimensionality-reduction pick, for a scatter plot."""
+
+    method: str  # candidate name
+    label: str
+    x: list[float]
+    y: list[float]
+    n_rows: int  # rows of the table (the points are a seeded sample of them)
+    colour: str | None = None  # the column whose values colour the points, if one suits
+    colour_values: list[str] = field(default_factory=list)  # one per point, when ``colour`` is set
+    x_label: str = "component 1"
+    y_label: str = "component 2"
+    trustworthiness: float | None = None
+
+
+@dataclass
 class CandidateResult:
     """One row: a candidate, what happened to it, and what it scored."""
 
@@ -62,13 +115,15 @@ class CandidateResult:
     p_value_vs_best: float | None = None  # Nadeau-Bengio corrected resampled t-test
     tied_with_best: bool = False
     notes: list[str] = field(default_factory=list)
+    clusters: ClusterStats | None = None  # clustering only
+    reduction: ReductionStats | None = None  # dimensionality reduction only
 
 
 @dataclass
 class CVInfo:
     """How rows were split."""
 
-    strategy: str  # StratifiedKFold | KFold | GroupKFold | TimeSeriesSplit
+    strategy: str  # StratifiedKFold | KFold | GroupKFold | TimeSeriesSplit | Bootstrap (clustering) | Sample (reduction)
     n_splits: int
     n_rows: int
     shuffle: bool
@@ -123,6 +178,7 @@ class Leaderboard:
     followed_try_next: bool = False
     learning_curve: LearningCurve | None = None
     notes: list[str] = field(default_factory=list)
+    embedding: Embedding | None = None  # dimensionality reduction: the pick's 2-D picture
 
     def row(self, name: str) -> CandidateResult:
         for row in self.rows:

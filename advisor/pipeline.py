@@ -171,6 +171,17 @@ def build_recommend_report(
 
     Raises AllCandidatesFailed (its ``report`` attribute holds the Report) when
     nothing but the baseline could be measured.
+
+    Without a target (clustering, dimensionality reduction) the candidates are
+    scored by :mod:`advisor.benchmark` without folds. A clustering pick is
+    refitted on every row, its membership explained with
+    :func:`advisor.explain.explain_clusters`, and ``save`` writes it when it can
+    assign new rows to clusters (KMeans, MiniBatchKMeans, the Gaussian
+    mixtures, MeanShift: ``advisor predict`` then writes a ``cluster``
+    column); a pick without ``predict`` (HDBSCAN, DBSCAN, SpectralClustering)
+    cannot be saved and ``save`` raises OptionError. A dimensionality-reduction
+    pick is not refitted or explained (the report's picture is the result) and
+    ``save`` is refused before any work.
     """
     from advisor.benchmark import cross_validate_candidates, validate_metric
     from advisor.errors import AdvisorError, AllCandidatesFailed, OptionError
@@ -193,6 +204,9 @@ def build_recommend_report(
     assert advice is not None
     if profile.task in ("binary", "multiclass", "regression") and metric is not None:
         validate_metric(metric, profile.task)
+    unsupervised = profile.task in ("clustering", "dimensionality_reduction")
+    if unsupervised:
+        _check_unsupervised_options(profile.task, metric, save, groups, time_col)
     if not advice.candidates:
         raise AdvisorError(f"{table.info.file_name}: the map ends at '{advice.outcome}' with no estimator to try; "
                            "see 'advisor profile' for the trace")
@@ -213,7 +227,10 @@ def build_recommend_report(
         raise
     report.timings["cross_validate_seconds"] = round(time.perf_counter() - t0, 3)
     report.leaderboard = board
-    if board.pick is not None and not board.cancelled:
+    if board.pick is not None and not board.cancelled and unsupervised:
+        _finish_unsupervised(report, table, save=save, explain=explain, budget=budget, progress=part(0.95, 1.0),
+                             should_stop=should_stop)
+    elif board.pick is not None and not board.cancelled:
         _describe_pick(report, table, groups)
         fitted = _refit_pick(report, table, groups)
         if save is not None:
@@ -224,6 +241,93 @@ def build_recommend_report(
     if progress:
         progress("done", 1.0)
     return report
+
+
+def _check_unsupervised_options(task: str, metric: str | None, save: str | None, groups: str | None,
+                                time_col: str | None) -> None:
+    """Options that cannot apply without a target fail before any work is done."""
+    from advisor.benchmark import validate_metric
+    from advisor.errors import OptionError
+
+    validate_metric(metric, task)
+    if save is not None and task == "dimensionality_reduction":
+        raise OptionError(f"--save {save}: a dimensionality reduction has no predictions to save; the report holds its "
+                          "2-D picture and the code that rebuilds it. Leave out --save, or give a --target.")
+    for option, column in (("groups", groups), ("time", time_col)):
+        if column is not None:
+            raise OptionError(f"--{option} {column}: it arranges cross-validation folds around a target; "
+                              f"{task.replace('_', ' ')} has none. Leave it out.")
+
+
+def _unsupervised_pick(report: Report) -> tuple[CandidateAdvice, dict[str, Any]]:
+    """The pick's candidate and the parameters it was measured with (the number of clusters)."""
+    from advisor.benchmark import cluster_params
+
+    board = report.leaderboard
+    assert board is not None and board.pick is not None
+    row = board.row(board.pick.name)
+    k = row.clusters.k if row.clusters is not None else None
+    return _pick_candidate(report), cluster_params(row.name, k)
+
+
+def _finish_unsupervised(report: Report, table: Table, *, save: str | None, explain: bool, budget: float,
+                         progress: Progress | None, should_stop: Callable[[], bool] | None) -> None:
+    """Code for the design doc; for clustering also the refit on every row, --save and the explanation."""
+    from advisor.candidates import build_pipeline, pipeline_code
+    from advisor.errors import OptionError
+
+    profile, board = report.profile, report.leaderboard
+    assert board is not None and board.pick is not None
+    candidate, params = _unsupervised_pick(report)
+    kinds = profile.feature_kinds()
+    seed = report.settings.seed
+    report.pipeline_code = pipeline_code(candidate, kinds, profile.task, seed=seed, params=params)
+    if profile.task != "clustering":
+        return
+    t0 = time.perf_counter()
+    X = table.frame.reset_index(drop=True)
+    fitted = build_pipeline(candidate, kinds, profile.task, seed=seed, params=params).fit(X)
+    model = fitted[-1]
+    labels = getattr(model, "labels_", None)
+    if labels is None:
+        labels = fitted.predict(X)
+    report.timings["refit_seconds"] = round(time.perf_counter() - t0, 3)
+    if save is not None:
+        if not hasattr(fitted, "predict"):
+            savable = [r.name for r in board.rows if r.status == "ok" and not r.is_baseline
+                       and r.name in ("KMeans", "MiniBatchKMeans", "GaussianMixture", "BayesianGaussianMixture", "MeanShift")]
+            hint = f" The measured candidates that can be saved: {', '.join(savable)}." if savable else ""
+            raise OptionError(f"--save {save}: the pick {candidate.name} cannot assign new rows to clusters (it has no "
+                              f"predict method), so there is no model to save.{hint}")
+        report.saved_model = _save_clusters(report, table, save, fitted)
+    if explain:
+        import numpy as np
+
+        from advisor.explain import explain_clusters
+
+        features = [c for c in kinds if c in X.columns]
+        if len(np.unique(np.asarray(labels))) < 2:
+            board.notes.append("the refit on every row found a single cluster, so cluster membership is not explained")
+            return
+        ids = [c.name for c in profile.columns if c.kind == "identifier"]
+        t1 = time.perf_counter()
+        report.explanation = explain_clusters(labels, X[features], budget=min(30.0, max(5.0, budget / 2)), seed=seed,
+                                              identifier_columns=[c for c in ids if c in features], progress=progress,
+                                              should_stop=should_stop)
+        report.timings["explain_seconds"] = round(time.perf_counter() - t1, 3)
+
+
+def _save_clusters(report: Report, table: Table, save: str, fitted: Any) -> SavedModel:
+    """Save a clustering pipeline; 'advisor predict' writes its cluster numbers in a column named 'cluster'."""
+    from advisor.modelio import build_metadata, save_model
+
+    profile, board = report.profile, report.leaderboard
+    assert board is not None and board.pick is not None
+    metadata = build_metadata(fitted, table.frame, target="cluster", task=profile.task, metric=board.metric,
+                              cv_score=board.pick.score, features=profile.feature_kinds(), candidate=board.pick.name)
+    warnings = save_model(save, fitted, metadata)
+    return SavedModel(path=save, format=Path(save).suffix.lstrip(".").lower(), candidate=board.pick.name,
+                      warnings=list(warnings), fingerprint=dict(metadata.get("training_data", {})))
 
 
 def build_explain_report(

@@ -1,0 +1,120 @@
+"""The advice-quality benchmark runs end to end on one small table and writes every field it promises.
+
+The peers (LazyPredict, FLAML) come from the optional ``bench`` extra: when
+they are installed they run too; when they are not, the advisor and Dummy rows
+still run and the peers are reported as not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+SCRIPT = BENCH / "advice_quality.py"
+
+
+def _load_harness() -> ModuleType:
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_advice_quality", SCRIPT)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+@pytest.mark.slow
+def test_one_table_with_a_5_second_budget(tmp_path: Path) -> None:
+    out = tmp_path / "aq.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--tables", "wine", "--seeds", "0", "--budget", "5",
+         "--peer-timeout", "120", "--workdir", str(tmp_path), "--out", str(out)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+    (line,) = out.read_text().splitlines()
+    record = json.loads(line)
+    assert record["table"] == "wine" and record["seed"] == 0 and record["task"] == "classification"
+    assert record["metric"] == "balanced_accuracy" and record["budget"] == 5
+    assert record["split"] == "stratified" and record["train_rows"] + record["test_rows"] == record["rows"] == 178
+    assert set(record["methods"]) == {"advisor", "lazypredict", "flaml", "hindsight", "dummy"}
+    for key in ("regret_points", "time_ratio_lazypredict", "time_ratio_flaml", "machine", "versions"):
+        assert key in record
+
+    advisor = record["methods"]["advisor"]
+    assert advisor["status"] == "ok", advisor
+    assert 0.0 <= advisor["score"] <= 1.0 and advisor["pick"] in advisor["candidates"]
+    assert advisor["seconds"] > 0 and isinstance(advisor["inside_budget"], bool)
+    assert advisor["task_inferred"] == "multiclass" and advisor["pick"] in advisor["candidates_test"]
+    dummy = record["methods"]["dummy"]
+    assert dummy["status"] == "ok" and dummy["score"] == pytest.approx(1 / 3)
+
+    for peer in ("lazypredict", "flaml"):
+        entry = record["methods"][peer]
+        if importlib.util.find_spec(peer) is None:
+            assert entry["status"] == "not installed"
+        else:
+            assert entry["status"] in ("ok", "timeout", "oom", "crashed", "killed", "failed"), entry
+            if entry["status"] == "ok":
+                assert 0.0 <= entry["score"] <= 1.0 and entry["seconds"] > 0 and entry["pick"]
+    hindsight = record["methods"]["hindsight"]
+    if importlib.util.find_spec("lazypredict") is None:
+        assert hindsight["status"] == "missing" and record["regret_points"] is None
+    elif hindsight["status"] == "ok":
+        assert hindsight["models"] >= 20
+        assert record["regret_points"] == pytest.approx(100 * (hindsight["score"] - advisor["score"]), abs=0.01)
+
+    assert "| wine | clf | 178 | 0 |" in done.stdout
+    assert "| summary |" in done.stdout and "Targets (issue 5):" in done.stdout
+    assert "iris_no_species: skipped" in done.stdout
+
+
+def _record(table: str, advisor: float | None, lazy: float, hind: float, dummy: float, seconds: float) -> dict[str, Any]:
+    methods = {
+        "advisor": {"status": "ok", "score": advisor, "pick": "A", "seconds": seconds, "inside_budget": seconds <= 35},
+        "lazypredict": {"status": "ok", "score": lazy, "pick": "L", "seconds": 2 * seconds},
+        "flaml": {"status": "not installed"},
+        "hindsight": {"status": "ok", "score": hind, "pick": "H"},
+        "dummy": {"status": "ok", "score": dummy},
+    }
+    record: dict[str, Any] = {"table": table, "seed": 0, "methods": methods}
+    harness = _load_harness()
+    record.update(harness.derived(record))
+    return record
+
+
+def test_summary_and_targets_arithmetic() -> None:
+    harness = _load_harness()
+    records = [
+        _record("a", 0.90, 0.90, 0.905, 0.5, 30.0),   # regret 0.5, ties LazyPredict
+        _record("b", 0.80, 0.85, 0.86, 0.5, 31.0),    # regret 6, loses to LazyPredict
+        _record("c", 0.70, 0.60, 0.70, 0.5, 40.0),    # regret 0, beats LazyPredict, over the budget
+    ]
+    s = harness.summary(records)
+    assert s["median_regret"] == pytest.approx(0.5)
+    assert s["worst_regret"][0] == "b" and s["worst_regret"][1] == pytest.approx(6.0)
+    assert s["vs"]["lazypredict"] == (1, 1, 1, 3)
+    assert s["vs"]["flaml"] == (0, 0, 0, 0)
+    assert s["inside_budget"] == (2, 3) and not s["below_dummy"]
+    verdicts = {label: passed for label, passed, _ in harness.targets(s)}
+    assert verdicts["median shortfall vs hindsight best <= 1 point"] is True
+    assert verdicts["within 1 point of hindsight best on >= 60% of tables"] is True  # 2 of 3
+    assert verdicts["as good as LazyPredict's pick (within 0.5 pt) on >= 80% of tables"] is False  # 2 of 3
+    assert verdicts["never below the Dummy baseline"] is True
+    assert verdicts["every run inside the budget (+5 s)"] is False
+
+    failed = _record("d", None, 0.9, 0.9, 0.5, 10.0)  # an advisor run without a score counts against it
+    s = harness.summary([*records, failed])
+    assert s["below_dummy"] == ["d/0"] and s["regret_by_table"]["d"] == float("inf")
