@@ -1359,9 +1359,15 @@ def _rank_and_pick(run: _Run) -> Pick | None:
         return (INTERPRETABILITY_RANK.get(str(r.tags.get("interpretability")), 2),
                 COST_RANK.get(str(r.tags.get("cost")), 1), -sign * (r.score or 0.0))
 
-    pick = min(tied, key=preference)
+    # A statistical tie is not enough to give up score: with 5 folds the t-test is weak, and a
+    # noisy fold can make a much worse model "tied". The simpler candidate is preferred only
+    # when it is also practically as good (within a point) and clearly beats the baseline.
+    margin = _practical_margin(run, best)
+    close = [r for r in tied if abs((best.score or 0.0) - (r.score or 0.0)) <= margin
+             and (r is best or _beats_baseline(run, r)[0])]
+    pick = min(close, key=preference)
     assert best.score is not None and pick.score is not None
-    reason = _pick_reason(run, pick, best, tied)
+    reason = _pick_reason(run, pick, best, tied, close, margin)
     beats = _beats_baseline(run, pick)
     if not beats[0]:
         reason += f" It does not clearly beat the Dummy baseline ({beats[1]}): treat it with caution."
@@ -1369,7 +1375,18 @@ def _rank_and_pick(run: _Run) -> Pick | None:
                 [r.name for r in tied if r.name != pick.name], beats[0])
 
 
-def _pick_reason(run: _Run, pick: CandidateResult, best: CandidateResult, tied: list[CandidateResult]) -> str:
+PRACTICAL_MARGIN = 0.01  # one point of a score between 0 and 1 (balanced accuracy, R², AUC, F1, silhouette)
+
+
+def _practical_margin(run: _Run, best: CandidateResult) -> float:
+    """How much score the advisor gives up for a simpler model: a point, or 1% of an unbounded metric."""
+    bounded = run.primary.name in ("balanced_accuracy", "accuracy", "r2", "roc_auc", "roc_auc_ovr", "f1_macro", "f1",
+                                   "average_precision", "silhouette", "trustworthiness")
+    return PRACTICAL_MARGIN if bounded else PRACTICAL_MARGIN * abs(best.score or 0.0)
+
+
+def _pick_reason(run: _Run, pick: CandidateResult, best: CandidateResult, tied: list[CandidateResult],
+                 close: list[CandidateResult], margin: float) -> str:
     label = run.primary.label
     score = f"{label} {_fmt(pick.score)} ± {_fmt(pick.score_std)}"
     if len(tied) == 1:
@@ -1377,13 +1394,18 @@ def _pick_reason(run: _Run, pick: CandidateResult, best: CandidateResult, tied: 
         after = f"; the next, {nxt.row.name}, is significantly worse (p={nxt.row.p_value_vs_best})" if nxt else ""
         return f"{pick.name} has the best {score} over {len(run.splits)} folds{after}."
     others = ", ".join(r.name for r in tied if r.name != pick.name)
+    verb = "is" if len(tied) == 2 else "are"
     if pick is best:
-        return (f"{pick.name} has the best {score}; {others} {'is' if len(tied) == 2 else 'are'} statistically tied with it "
-                f"(corrected resampled t-test, p ≥ {ALPHA}), and it is also the most interpretable and cheapest of them.")
+        simpler = [r.name for r in tied if r not in close]
+        why = "it is also the most interpretable and cheapest of those within a point of it" if len(close) > 1 else (
+            f"it has the best score, and the simpler ones ({', '.join(simpler)}) score more than {_fmt(margin)} lower, "
+            "so the advisor does not trade that score for simplicity")
+        return (f"{pick.name} has the best {score}; {others} {verb} statistically tied with it "
+                f"(corrected resampled t-test, p ≥ {ALPHA}), and {why}.")
     interp = str(pick.tags.get("interpretability", "")).replace("_", " ")
-    return (f"{pick.name} ({score}) is statistically tied with the top scorer {best.name} ({label} {_fmt(best.score)}, "
-            f"corrected resampled t-test p={pick.p_value_vs_best}); among the tied candidates ({others}) the advisor "
-            f"prefers the more interpretable and cheaper one ({interp}, {pick.tags.get('cost')}).")
+    return (f"{pick.name} ({score}) is within {_fmt(margin)} of the top scorer {best.name} ({label} {_fmt(best.score)}) "
+            f"and statistically tied with it (corrected resampled t-test p={pick.p_value_vs_best}); among the candidates "
+            f"that close the advisor prefers the more interpretable and cheaper one ({interp}, {pick.tags.get('cost')}).")
 
 
 def _beats_baseline(run: _Run, row: CandidateResult) -> tuple[bool, str]:

@@ -168,6 +168,7 @@ class Plan:
     before: list[tuple[str, Part]]
     model: Part
     log_target: bool
+    scale_target: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -225,6 +226,8 @@ def plan_pipeline(
         model=Part(info.import_path, {**_model_params(info, steps, task, seed, branches), **dict(params or {})}),
         log_target=False,
     )
+    if _step(steps, "scale_target") and task == "regression":
+        plan.scale_target = True
     if _step(steps, "log_target") and task == "regression":
         if target_min is not None and target_min <= -1:
             plan.notes.append("log_target left out: the target has values of -1 or less, where log1p is undefined")
@@ -408,6 +411,10 @@ def materialize(plan: Plan) -> Any:
         import numpy as np
 
         model = TransformedTargetRegressor(regressor=model, func=np.log1p, inverse_func=np.expm1, check_inverse=False)
+    elif plan.scale_target:
+        from sklearn.preprocessing import StandardScaler
+
+        model = TransformedTargetRegressor(regressor=model, transformer=StandardScaler())
     return Pipeline([("prepare", prepare), *[(n, _make(p)) for n, p in plan.before], ("model", model)])
 
 
@@ -489,6 +496,9 @@ class _Writer:
             ttr = self.name("sklearn.compose.TransformedTargetRegressor")
             model = f"{ttr}(regressor={model}, func=np.log1p, inverse_func=np.expm1, check_inverse=False)"
             self.numpy = True
+        elif plan.scale_target:
+            ttr = self.name("sklearn.compose.TransformedTargetRegressor")
+            model = f"{ttr}(regressor={model}, transformer={self.name('sklearn.preprocessing.StandardScaler')}())"
         steps = ["    ('prepare', prepare),"]
         steps += [f"    ({n!r}, {self.part(p)})," for n, p in plan.before]
         steps.append(f"    ('model', {model}),")

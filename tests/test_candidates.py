@@ -112,8 +112,36 @@ def test_class_weight_and_log_target_follow_the_preparation_steps(profiled):
 
     frame, profile = profiled["regression"]
     pipe, *_ = fit_one("Ridge", frame, profile)
+    assert type(pipe.named_steps["model"]).__name__ == "Ridge"  # no log target by default
+    pipe, *_ = fit_one("SVR_rbf", frame, profile)
+    model = pipe.named_steps["model"]
+    assert type(model).__name__ == "TransformedTargetRegressor" and type(model.transformer).__name__ == "StandardScaler"
+
+
+def test_a_house_rule_can_log_the_target(profiled, tmp_path):
+    import shutil
+
+    from advisor.ruletree import default_rules_dir, load_rules
+
+    for name in ("flowchart.yaml", "additions.yaml"):
+        shutil.copy(default_rules_dir() / name, tmp_path / name)
+    text = (default_rules_dir() / "preparation.yaml").read_text()
+    text += """
+  - id: log_target
+    scope: target
+    component: sklearn.compose.TransformedTargetRegressor
+    params: {func: numpy.log1p, inverse_func: numpy.expm1}
+    findings: [target_skewed]
+    when: {fact: task, op: eq, value: regression}
+    reason: Our house rule.
+"""
+    (tmp_path / "preparation.yaml").write_text(text)
+    preparation = load_rules(tmp_path).preparation
+    frame, profile = profiled["regression"]
+    candidate = candidate_advice("Ridge", profile, preparation)
+    pipe = build_pipeline(candidate, profile.feature_kinds(), "regression", target_min=0.0)
     assert type(pipe.named_steps["model"]).__name__ == "TransformedTargetRegressor"
-    plan = plan_pipeline(candidate_advice("Ridge", profile), profile.feature_kinds(), "regression", target_min=-5.0)
+    plan = plan_pipeline(candidate, profile.feature_kinds(), "regression", target_min=-5.0)
     assert not plan.log_target and "log_target left out" in plan.notes[0]
 
 

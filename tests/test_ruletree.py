@@ -520,17 +520,15 @@ def test_no_imputation_without_missing_values(rules):
     assert "impute_numeric" not in prep_of(advice, "LogisticRegression")
 
 
-def test_skewed_target_gets_a_log_transform_in_regression(rules):
+def test_svr_gets_a_standardised_target_and_nothing_is_log_transformed(rules):
     facts = make_facts(n_samples=800, task="regression", few_features_important=False, **REGRESS)
     advice = walk(rules, facts, [finding("target_skewed")], {"x": "numeric"})
     ridge = next(c for c in advice.candidates if c.name == "Ridge")
-    step = next(s for s in ridge.preparation if s.id == "log_target")
-    assert (step.scope, step.component, step.columns) == (
-        "target",
-        "sklearn.compose.TransformedTargetRegressor",
-        [],
-    )
-    assert step.params == {"func": "numpy.log1p", "inverse_func": "numpy.expm1"}
+    assert all(s.scope != "target" for s in ridge.preparation)
+    svr = next(c for c in advice.candidates if c.name == "SVR_rbf")
+    step = next(s for s in svr.preparation if s.id == "scale_target")
+    assert (step.scope, step.component, step.columns) == ("target", "sklearn.compose.TransformedTargetRegressor", [])
+    assert step.params == {"transformer": "sklearn.preprocessing.StandardScaler"}
 
 
 def test_findings_may_be_mappings_with_enum_codes(rules):
