@@ -1396,10 +1396,8 @@ def _pick_reason(run: _Run, pick: CandidateResult, best: CandidateResult, tied: 
     others = ", ".join(r.name for r in tied if r.name != pick.name)
     verb = "is" if len(tied) == 2 else "are"
     if pick is best:
-        simpler = [r.name for r in tied if r not in close]
-        why = "it is also the most interpretable and cheapest of those within a point of it" if len(close) > 1 else (
-            f"it has the best score, and the simpler ones ({', '.join(simpler)}) score more than {_fmt(margin)} lower, "
-            "so the advisor does not trade that score for simplicity")
+        why = ("it is also the most interpretable and cheapest of those within a point of it" if len(close) > 1 else
+               f"none of them comes within {_fmt(margin)} of its score, so it stays the pick")
         return (f"{pick.name} has the best {score}; {others} {verb} statistically tied with it "
                 f"(corrected resampled t-test, p ≥ {ALPHA}), and {why}.")
     interp = str(pick.tags.get("interpretability", "")).replace("_", " ")

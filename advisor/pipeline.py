@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, float], None]
 
+CV_SHARE = 0.75  # of --budget for cross-validation when the pick is also refitted and explained
+MIN_EXPLAIN_SECONDS = 2.0
+
 BUNDLED = {"penguins": ("penguins.csv", "species")}
 
 
@@ -216,9 +219,12 @@ def build_recommend_report(
 
             raise OptionError(f"--{name} names column '{col}', which is not in the table.{did_you_mean(col, list(table.frame.columns))}")
     t0 = time.perf_counter()
+    # --budget bounds the whole run: cross-validation gets most of it, and the refit and the
+    # explanation after it share what is left (the explanation is skipped when too little is).
+    cv_budget = budget * CV_SHARE if explain else budget
     try:
         board = cross_validate_candidates(
-            table.frame, profile, advice, budget=budget, metric=metric, seed=report.settings.seed, jobs=jobs,
+            table.frame, profile, advice, budget=cv_budget, metric=metric, seed=report.settings.seed, jobs=jobs,
             groups=groups, time_col=time_col, progress=part(0.1, 0.95), should_stop=should_stop,
         )
     except AllCandidatesFailed as exc:
@@ -235,9 +241,13 @@ def build_recommend_report(
         fitted = _refit_pick(report, table, groups)
         if save is not None:
             report.saved_model = _save_pick(report, table, save, fitted)
-        if explain:
-            report.explanation = _explain_fitted(report, table, fitted, budget=min(30.0, max(5.0, budget / 2)),
-                                                 row=None, progress=part(0.95, 1.0), should_stop=should_stop)
+        left = budget - (time.perf_counter() - t0)
+        if explain and left >= MIN_EXPLAIN_SECONDS:
+            report.explanation = _explain_fitted(report, table, fitted, budget=min(30.0, left), row=None,
+                                                 progress=part(0.95, 1.0), should_stop=should_stop)
+        elif explain:
+            board.notes.append(f"the pick is not explained: {max(left, 0):.0f} s of the budget was left after the "
+                               "refit; run 'advisor explain' for it")
     if progress:
         progress("done", 1.0)
     return report
