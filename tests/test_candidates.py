@@ -141,6 +141,8 @@ def test_a_house_rule_can_log_the_target(profiled, tmp_path):
     candidate = candidate_advice("Ridge", profile, preparation)
     pipe = build_pipeline(candidate, profile.feature_kinds(), "regression", target_min=0.0)
     assert type(pipe.named_steps["model"]).__name__ == "TransformedTargetRegressor"
+    X, y = training_data(frame, profile)
+    assert pipe.fit(X, y.abs()).predict(X.iloc[:3]).shape == (3,)
     plan = plan_pipeline(candidate, profile.feature_kinds(), "regression", target_min=-5.0)
     assert not plan.log_target and "log_target left out" in plan.notes[0]
 
