@@ -388,7 +388,7 @@ def test_addition_attached_to_an_unknown_node(tmp_path):
     )
     p = only(problems)
     assert (p.key_path, p.message, p.hint) == (
-        "additions[9].attach_to[0]",
+        "additions[10].attach_to[0]",
         "unknown node id 'meanshift_vbgm'",
         "Did you mean 'meanshift_vbgmm'?",
     )
@@ -498,7 +498,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert [p.split(": ", 2)[1] for p in info.value.problems] == [
         "nodes.enough_samples.when.fact",
         "nodes.linear_svc.estimators[0]",
-        "additions[9].attach_to[0]",
+        "additions[10].attach_to[0]",
         "steps[1].kinds[0]",
     ]
     assert "(and 3 more; 'advisor rules check' lists them all)" in str(info.value)

@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static, Tree
+from textual.widgets import DataTable, Input, Static, TabbedContent, Tree
 
 from advisor.errors import OptionError
 from advisor.pipeline import bundled_path
@@ -32,7 +34,7 @@ from advisor.tui.session import ProfileRequest, is_data_file, rewalk
 PENGUINS = str(bundled_path())
 
 
-def pilot_test(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+def pilot_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
     """Run an async Pilot test in its own event loop (no pytest-asyncio needed)."""
 
     @functools.wraps(fn)
@@ -63,8 +65,8 @@ def make_app(home: Path, path: str | None = None, **options: Any) -> AdvisorApp:
     return AdvisorApp(path, start_dir=home / "data", export_dir=home / "reports", cursor_blink=False, **options)
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(400):
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.025)):
         if condition():
             await pilot.pause()
             return
@@ -108,7 +110,7 @@ async def test_sample_to_export_flow(home: Path) -> None:
         assert app.report is not None
         assert app.report.profile.target is not None and app.report.profile.target.name == "species"
         assert app.report.profile.task == "multiclass"
-        assert app.query_one("#tabs").active == "profile"
+        assert app.query_one("#tabs", TabbedContent).active == "profile"
         assert of_type(seen, m.ProfileRequested) and of_type(seen, m.ProfileReady)
         assert of_type(seen, m.JobProgress), "the core's progress callback should reach the app"
         assert load_recent() == [str(Path(PENGUINS).resolve())]
@@ -122,7 +124,7 @@ async def test_sample_to_export_flow(home: Path) -> None:
 
         await pilot.press("d")
         await pilot.pause()
-        assert app.query_one("#tabs").active == "decision"
+        assert app.query_one("#tabs", TabbedContent).active == "decision"
         assert app.report.advice is not None
         before = list(app.report.advice.path)
         assert before[-1] == "lasso_elasticnet"  # the advisor's L1 estimate says yes
@@ -137,7 +139,9 @@ async def test_sample_to_export_flow(home: Path) -> None:
         assert [c.name for c in app.report.advice.candidates][2] == "Ridge"
         assert len(of_type(seen, m.AdviceChanged)) == 2
         tree = app.query_one("#map-path", Tree)
-        labels = [str(node.label) for node in tree.root.children]
+        groups = tree.root.children
+        assert [str(g.data) for g in groups[:2]] == ["map", "advisor"]  # the map's walk first, then the additions
+        labels = [str(node.label) for node in groups[0].children]
         assert any("few features should be important?" in lab and "→ no" in lab for lab in labels)
 
         await pilot.press("e")
@@ -196,7 +200,18 @@ async def test_no_target_and_number_of_clusters(home: Path) -> None:
 
 
 @pilot_test
-async def test_kind_and_task_changes_profile_again(home: Path) -> None:
+async def test_kind_and_task_changes_profile_again(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new kind or task profiles the table in memory again: the file is read once."""
+    import advisor.load
+
+    reads: list[str] = []
+    real_load = advisor.load.load_table
+
+    def counting_load(path: str, **kwargs: Any) -> Any:
+        reads.append(path)
+        return real_load(path, **kwargs)
+
+    monkeypatch.setattr(advisor.load, "load_table", counting_load)
     app = make_app(home, PENGUINS, target="species")
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -208,10 +223,179 @@ async def test_kind_and_task_changes_profile_again(home: Path) -> None:
         assert app.request is not None and dict(app.request.kinds) == {"year": "categorical"}
         assert app.report is not None and app.report.profile.column("year").kind == "categorical"
         assert app.report.profile.column("year").hinted
+        assert reads == [PENGUINS]
         await pilot.press("a")
         assert isinstance(app.screen, ChoiceModal)
         await pilot.press("escape")  # cancel: nothing changes
         assert app.request.task is None and not app.busy
+
+
+# ------------------------------------------------------------------ benchmark, explain, save the model
+# The budget is generous: penguins' nine candidates take a few seconds, and with every one measured
+# the leaderboard is the same on any machine (a tight budget would make rows time out under load).
+
+
+async def run_benchmark(pilot: Pilot[Any], budget: str = "60") -> None:
+    """On the Benchmark tab: type the budget, press r, wait until the run has ended."""
+    app = pilot.app
+    assert isinstance(app, AdvisorApp)
+    await pilot.press("b")
+    await pilot.pause()
+    app.query_one("#budget", Input).value = budget
+    await pilot.press("r")
+    await wait_for(pilot, lambda: not app.working, "the benchmark", timeout=90)
+
+
+async def idle(pilot: Pilot[Any], what: str) -> None:
+    app = pilot.app
+    assert isinstance(app, AdvisorApp)
+    await wait_for(pilot, lambda: not app.working, what, timeout=30)
+
+
+@pilot_test
+async def test_benchmark_explain_export_flow(home: Path, tmp_path: Path) -> None:
+    """Open the sample, benchmark, explain the pick and row 5, save the report and the model."""
+    from advisor.modelio import load_model
+
+    seen: list[Message] = []
+    app = make_app(home)
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await pilot.press("s")
+        await settle(pilot)
+        tabs = app.query_one("#tabs", TabbedContent)
+        await pilot.press("x")  # no pick yet: a warning, no tab
+        assert tabs.active == "profile"
+        await pilot.press("b")
+        await pilot.pause()
+        leaderboard = app.query_one("#leaderboard", DataTable)
+        assert leaderboard.row_count == 9  # the candidates in the order they will run, before any run
+
+        await run_benchmark(pilot)
+        assert tabs.active == "benchmark"
+        board = app.report.leaderboard if app.report else None
+        assert board is not None and board.pick is not None and not board.cancelled
+        assert [str(k.value) for k in leaderboard.rows] == [r.name for r in board.rows]
+        assert all(r.status == "ok" for r in board.rows) and board.rows[0].rank == 1
+        assert board.pick.name in str(app.query_one("#pick", Static).render())
+        labels = [msg.label for msg in of_type(seen, m.JobProgress)]
+        assert any(": fold 5/5 · " in label and "s left" in label for label in labels)
+        assert len({id(msg) for msg in of_type(seen, m.BenchmarkDone)}) == 1  # the hook sees each hop as it bubbles
+        assert app.report is not None and app.report.pipeline_code and app.report.settings.budget == 60
+        fitted = app.fitted_pick()
+        assert fitted is not None  # refitted once, reused by Explain and Export
+        assert not app.query_one("#status").has_class("-busy")
+
+        await pilot.press("x")
+        await pilot.pause()
+        assert tabs.active == "explain"
+        app.query_one("#explain-budget", Input).value = "10"
+        await pilot.press("r")
+        await idle(pilot, "the explanation")
+        explanation = app.report.explanation
+        assert explanation is not None and explanation.importances and explanation.row is None
+        assert app.query_one("#importances", DataTable).row_count >= len(explanation.importances)
+        await pilot.press("slash")
+        await pilot.pause()
+        row_field = app.query_one("#row", Input)
+        assert row_field.has_focus
+        await pilot.press("5", "enter")
+        await idle(pilot, "the row explanation")
+        explained = app.report.explanation
+        assert explained is not None and explained.row is not None
+        assert explained.row.row == 5 and explained.row.summary.startswith("For data row 5,")
+        assert explained.importances == explanation.importances  # only the row is new
+        assert "For data row 5" in str(app.query_one("#row-explanation", Static).render())
+        assert app.fitted_pick() is fitted
+
+        await pilot.press("e")
+        await pilot.pause()
+        model = tmp_path / "penguins.skops"
+        app.query_one("#model-path", Input).value = str(model)
+        app.query_one("#stem", Input).value = str(tmp_path / "design")
+        await pilot.press("w")
+        await idle(pilot, "saving the model")
+        assert model.is_file()
+        assert app.report.saved_model is not None and app.report.saved_model.path == str(model)
+        assert app.fitted_pick() is fitted
+        notes = [n.notification.message for n in of_type(seen, Notify)]
+        assert f"Saved the model ({board.pick.name}) to {model}" in notes
+        _pipeline, metadata = load_model(str(model))
+        assert metadata["candidate"] == board.pick.name and metadata["target"] == "species"
+        await pilot.press("m")
+        await pilot.pause()
+        text = (tmp_path / "design.md").read_text()
+        for part in ("## Leaderboard", "## Saved model", str(model), "For data row 5", board.pick.name):
+            assert part in text
+
+        await pilot.press("x")
+        app.post_message(m.TargetChosen("body_mass_g"))  # a new profile: the leaderboard and the pick go
+        await settle(pilot)
+        assert app.report.leaderboard is None and app.fitted_pick() is None
+        assert tabs.active == "benchmark"  # Explain hid itself; the tab before it opens
+
+
+@pilot_test
+async def test_escape_stops_the_benchmark_and_keeps_what_was_measured(home: Path) -> None:
+    seen: list[Message] = []
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test(message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        app.query_one("#budget", Input).value = "600"
+        await pilot.press("r")
+        second = app.report.leaderboard if app.report else None
+        assert second is None and app.working
+        # Wait until the second candidate runs: the baseline before it has been measured.
+        await wait_for(pilot, lambda: any(msg.label.startswith("LogisticRegression") for msg in of_type(seen, m.JobProgress)),
+                       "the second candidate", timeout=60)
+        await pilot.press("escape")
+        await idle(pilot, "the stop")
+        board = app.report.leaderboard if app.report else None
+        assert board is not None and board.cancelled and board.budget_seconds == 600
+        statuses = {r.name: r.status for r in board.rows}
+        assert statuses["DummyClassifier"] == "ok"
+        assert "cancelled" in statuses.values()
+        assert board.elapsed_seconds < 60
+        assert "Stopped early" in str(app.query_one("#pick", Static).render())
+        assert app.fitted_pick() is None  # a stopped run's pick is refitted only when it is needed
+        await pilot.press("d")  # still answering keys
+        await pilot.pause()
+        assert app.query_one("#tabs", TabbedContent).active == "decision" and app.is_running
+
+
+@pilot_test
+async def test_failing_benchmark_shows_the_error_dialog(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from advisor.errors import AdvisorError
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AdvisorError("The candidates could not be cross-validated: the disk is full")
+
+    monkeypatch.setattr("advisor.benchmark.cross_validate_candidates", boom)
+    seen: list[Message] = []
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test(message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        app.query_one("#budget", Input).value = "0"  # not a budget: a dialog before anything runs
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal) and not app.working
+        assert "positive number of seconds" in of_type(seen, m.WorkFailed)[-1].message
+        await pilot.press("escape")
+        app.query_one("#budget", Input).value = "5"
+        await pilot.press("r")
+        await idle(pilot, "the failing benchmark")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        failed = of_type(seen, m.WorkFailed)[-1]
+        assert failed.title == "Cannot do that" and "disk is full" in failed.message
+        assert app.report is not None and app.report.leaderboard is None
+        assert not app.query_one("#status").has_class("-busy")
+        await pilot.press("escape")
+        await pilot.press("x")  # still no pick
+        assert app.query_one("#tabs", TabbedContent).active == "benchmark"
 
 
 # ------------------------------------------------------------------ failures are modals
@@ -294,7 +478,7 @@ async def test_export_into_a_missing_folder_is_a_modal(home: Path) -> None:
 async def test_tabs_appear_only_with_a_report(home: Path) -> None:
     app = make_app(home)
     async with app.run_test() as pilot:
-        tabs = app.query_one("#tabs")
+        tabs = app.query_one("#tabs", TabbedContent)
         visible = [t.id for t in tabs.query("ContentTab") if t.display]
         assert visible == ["--content-tab-open", "--content-tab-help"]
         await pilot.press("d")  # not available yet: a notification, no crash
@@ -302,7 +486,8 @@ async def test_tabs_appear_only_with_a_report(home: Path) -> None:
         await pilot.press("s")
         await settle(pilot)
         visible = [t.id for t in tabs.query("ContentTab") if t.display]
-        assert len(visible) == 5
+        assert len(visible) == 6  # Explain waits for a pick
+        assert "--content-tab-explain" not in visible
 
 
 @pilot_test
@@ -313,13 +498,12 @@ async def test_palette_help_and_theme(home: Path) -> None:
         titles = {cmd.title for cmd in app.get_system_commands(app.screen)}
         for expected in ("Open the bundled sample", "Set the target", "Choose the task", "Change a column's kind",
                          "Answer: few features important?", "Answer: number of clusters", "Export Markdown",
-                         "Export JSON", "Export HTML", "Show Decision", "Toggle light/dark theme"):
+                         "Export JSON", "Export HTML", "Show Decision", "Show Benchmark", "Toggle light/dark theme"):
             assert expected in titles
         help_text = str(app.query_one("#help-text", Static).render())
         for pane in app.panes():
-            for binding in pane.BINDINGS:
-                description = binding.description if hasattr(binding, "description") else binding[2]
-                assert description in help_text
+            for binding in Binding.make_bindings(pane.BINDINGS):
+                assert binding.description in help_text
         assert app.current_theme.dark
         await pilot.press("ctrl+t")
         assert not app.current_theme.dark
@@ -336,7 +520,7 @@ async def test_palette_command_runs_a_pane_action(home: Path) -> None:
         command.callback()
         await pilot.pause()
         await pilot.pause()
-        assert app.query_one("#tabs").active == "decision"
+        assert app.query_one("#tabs", TabbedContent).active == "decision"
         assert app.report is not None and app.report.settings.answers == {"few_features_important": "yes"}
 
 
@@ -476,3 +660,104 @@ def test_snapshot_kind_dialog(home: Path, snap_compare: SnapCompare) -> None:
     why, then 'let the detectors decide' and every kind."""
     assert snap_compare(make_app(home, PENGUINS, target="species"),
                         run_before=loaded(*["down"] * 7, "k"))
+
+
+@pytest.fixture
+def fixed_timings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured times on screen read '12.3 ms': the rest of a finished run is the same on every machine."""
+    import advisor.tui.panes.benchmark
+
+    monkeypatch.setattr(advisor.tui.panes.benchmark, "seconds", lambda value: "–" if value is None else "12.3 ms")
+
+
+@pytest.fixture(scope="session")
+def penguins_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+    """One real 60-second benchmark of penguins (species): (the report it made, the fitted pick).
+
+    Computed once per test session and shared by the xdist workers through a pickle in the
+    session's temporary folder (the first worker to claim it runs it, the others wait for it).
+    """
+    import os
+    import pickle
+    import time
+
+    from advisor.pipeline import load_and_profile
+    from advisor.tui.session import run_benchmark as real_run
+
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "penguins-benchmark.pkl"
+    claim = shared.with_suffix(".claim")
+    try:
+        os.close(os.open(claim, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:  # another worker is running it
+        for _ in range(1200):
+            if shared.exists():
+                return pickle.loads(shared.read_bytes())  # type: ignore[no-any-return]
+            time.sleep(0.1)
+    table, report = load_and_profile(PENGUINS, target="species")
+    result = real_run(report, table, budget=60.0, metric=None)
+    partial = shared.with_suffix(".part")
+    partial.write_bytes(pickle.dumps(result))
+    partial.replace(shared)
+    return result
+
+
+@pytest.fixture
+def replayed_benchmark(penguins_run: tuple[Any, Any], fixed_timings: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Benchmark tab's run replays ``penguins_run`` (its progress, leaderboard and fitted pick) on the
+    app's own report, through the same worker, messages and panes: snapshots of a finished run that no
+    machine's speed can change (under load, a live run could time a candidate out)."""
+    import copy
+    from dataclasses import replace
+
+    import advisor.tui.panes.benchmark
+
+    done, fitted = penguins_run
+
+    def replay(report: Any, table: Any, *, budget: float, metric: str | None,
+               progress: Callable[[str, float], None] | None = None, **_: Any) -> tuple[Any, Any]:
+        board = copy.deepcopy(done.leaderboard)
+        for i, row in enumerate(board.rows, 1):
+            if progress is not None:
+                progress(f"{row.name}: fold 5/5 · 30 s left", i / len(board.rows))
+        settings = replace(report.settings, command="recommend", budget=budget, metric=metric)
+        return replace(report, settings=settings, leaderboard=board, pipeline_code=done.pipeline_code), fitted
+
+    monkeypatch.setattr(advisor.tui.panes.benchmark, "run_benchmark", replay)
+
+
+def benchmarked(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """run_before for snapshots: wait for the profile, run the benchmark to the end, then press ``keys``
+    (waiting for any job they start); notifications are cleared so they do not cover the screen."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, AdvisorApp)
+        await loaded()(pilot)
+        await run_benchmark(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            await idle(pilot, f"the job started by {key}")
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_snapshot_benchmark(home: Path, snap_compare: SnapCompare, replayed_benchmark: None) -> None:
+    """Benchmark tab after a finished 60-second run on penguins (species): the budget, metric and Run
+    controls on one line; '✔ Pick: LinearSVC — clearly beats the Dummy baseline' and the reason
+    (tied with the others, the most interpretable and cheapest); the leaderboard with all nine
+    candidates ok, ranked, score ± std, ✔ on the pick and ≈ on the tied ones, fit times shown as the
+    placeholder '12.3 ms'; under it the highlighted row's train score and the CV strategy."""
+    assert snap_compare(make_app(home, PENGUINS, target="species"), run_before=benchmarked())
+
+
+def test_snapshot_explain(home: Path, snap_compare: SnapCompare, replayed_benchmark: None) -> None:
+    """Explain tab after the benchmark, r (explain) and data row 5: LinearSVC explained with SHAP
+    (LinearExplainer), permutation importance agreeing; importance bars per column, bill_length_mm
+    first (36%), each with its direction in words; the box 'Data row 5' says why that row's decision
+    score for Adelie is high, the largest pushes first (bill_length_mm = 36.7 up)."""
+    keys = ("x", "r", "slash", "5", "enter")
+    assert snap_compare(make_app(home, PENGUINS, target="species"), run_before=benchmarked(*keys))

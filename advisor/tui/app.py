@@ -6,6 +6,11 @@ report down to every pane (``Pane.show_report``), and panes post messages up
 when the user wants something else (another file, target, task, kind, answer,
 an export). Profiling runs in a thread worker that reports progress through
 messages, so the interface never freezes; a failure becomes a modal.
+
+The app also keeps what the session built that is not in a report: the table
+read from the file (a new target, task or kind profiles it again without
+reading the file) and the pick refitted by the benchmark (Explain and Export
+reuse it instead of fitting it again).
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ from advisor.tui.features import FEATURES, Feature
 from advisor.tui.messages import (
     AdviceChanged,
     AnswersGiven,
+    BenchmarkDone,
+    ExplanationReady,
     ExportRequested,
+    JobFinished,
     JobProgress,
     KindChosen,
+    ModelSaved,
     OpenFile,
     ProfileReady,
     ProfileRequested,
@@ -48,12 +57,14 @@ from advisor.tui.session import EXPORT_FORMATS, ProfileRequest, export_report, r
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from advisor.leaderboard import Leaderboard
+    from advisor.load import Table
     from advisor.report.model import Report
     from advisor.ruletree.model import RuleSet
 
 DIALOG_BINDINGS: list[BindingType] = [
     Binding("enter", "", "Choose, or accept"),
-    Binding("escape", "", "Close a dialog, or stop a running job"),
+    Binding("escape", "", "Close a dialog"),
     Binding("tab", "", "Next area of the tab"),
 ]
 
@@ -68,7 +79,7 @@ class AdvisorApp(App[int]):
         *(Binding(f.key, f"show_tab('{f.id}')", f.title, show=False) for f in FEATURES),
         Binding("f1", "show_tab('help')", "Help", show=False),
         Binding("s", "open_sample", "Sample"),
-        Binding("escape", "cancel_job", "Stop", show=False),
+        Binding("escape", "cancel_job", "Stop the running job"),
         Binding("ctrl+t", "toggle_theme", "Theme"),
         Binding("q", "quit", "Quit"),
     ]
@@ -104,6 +115,9 @@ class AdvisorApp(App[int]):
         self.recent_file = Path(recent_file) if recent_file else recent_path()
         self.recent = load_recent(self.recent_file)
         self.feature_list = [f for f in features if f.available()]
+        self.table: Table | None = None  # the rows behind the report: re-profiled, cross-validated, explained
+        self.fitted: Any = None  # the pick refitted on every row, for the leaderboard in fitted_board
+        self.fitted_board: Leaderboard | None = None
         self._rulesets: dict[str | None, RuleSet] = {}
         self.cursor_blink = cursor_blink
 
@@ -143,12 +157,28 @@ class AdvisorApp(App[int]):
 
     def show_feature_tabs(self) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
+        shown: list[str] = []
         for feature in self.feature_list:
-            if feature.needs_report:
-                if self.report is None:
-                    tabs.hide_tab(feature.id)
-                else:
+            if feature.needs_report or feature.needs_pick:
+                if self.missing(feature) is None:
                     tabs.show_tab(feature.id)
+                else:
+                    if tabs.active == feature.id and shown:  # its report went away: the tab before it
+                        self.set_focus(None)  # a focused widget inside would switch the tab back
+                        tabs.active = shown[-1]
+                        self.call_after_refresh(self.focus_pane, shown[-1])
+                    tabs.hide_tab(feature.id)
+                    continue
+            shown.append(feature.id)
+
+    def missing(self, feature: Feature) -> str | None:
+        """Why ``feature``'s tab cannot open yet, in words; None when it can."""
+        if feature.needs_report and self.report is None:
+            return "Open a file first (press s for the bundled sample)."
+        board = self.report.leaderboard if self.report is not None else None
+        if feature.needs_pick and (board is None or board.pick is None):
+            return f"{feature.title} needs a recommended model: run the benchmark first (press b)."
+        return None
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
         """Key bindings by area, for the Help tab: the app's own, then each tab's."""
@@ -168,8 +198,9 @@ class AdvisorApp(App[int]):
         if feature is None:
             self.notify(f"The {feature_id} screen is not available in this installation.", severity="warning")
             return
-        if feature.needs_report and self.report is None:
-            self.notify("Open a file first (press s for the bundled sample).", severity="warning")
+        why = self.missing(feature)
+        if why is not None:
+            self.notify(why, severity="warning")
             return
         tabs.active = feature_id
         self.focus_pane(feature_id)
@@ -201,32 +232,56 @@ class AdvisorApp(App[int]):
         """A profile is being computed (tests wait on this)."""
         return any(not w.is_finished for w in self.workers if w.group == "profile")
 
+    @property
+    def working(self) -> bool:
+        """A profile, a benchmark, an explanation or a save is running (Escape stops it)."""
+        return self.busy or any(pane.jobs for pane in self.panes())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_job":
+            return self.working  # the footer shows "Stop" only while something runs
+        return True
+
     def action_cancel_job(self) -> None:
         if self.busy:
             self.workers.cancel_group(self, "profile")
             self.set_busy(None)
             self.notify("Stopped; the last profile stays on screen.")
+        stopped = [pane for pane in self.panes() if pane.cancel_work()]
+        if stopped:
+            self.set_busy("Stopping… what was measured so far stays", 1.0)
+        self.refresh_bindings()
+
+    def stop_session_work(self, why: str) -> None:
+        """The profile or the advice is changing: results of running jobs would be for the old one."""
+        if any(pane.cancel_work() for pane in self.panes()):
+            self.notify(f"Stopped the running job: {why}.", severity="warning")
 
     # ------------------------------------------------------------ profiling
 
     def start_profile(self, request: ProfileRequest) -> None:
+        self.stop_session_work("the profile is changing")
         self.pending = request
-        self.set_busy(f"Profiling {Path(request.path).name}", 0.0)
+        # Same file, same rows: profile the table in memory again instead of reading the file.
+        table = self.table if request.reads_like(self.request) else None
+        verb = "Profiling" if table is None else "Profiling again"
+        self.set_busy(f"{verb} {Path(request.path).name}", 0.0)
         self.post_message(ProfileRequested(request))
-        self.profile_worker(request)
+        self.profile_worker(request, table)
+        self.refresh_bindings()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
-    def profile_worker(self, request: ProfileRequest) -> None:
-        """Load and profile in a thread; progress and the result go back as messages."""
+    def profile_worker(self, request: ProfileRequest, table: Table | None = None) -> None:
+        """Load (unless ``table`` is given) and profile in a thread; progress and the result go back as messages."""
         worker = get_current_worker()
 
         def progress(message: str, fraction: float) -> None:
             if not worker.is_cancelled:
                 self.post_message(JobProgress(message, fraction))
 
-        report = request.build(progress, lambda: worker.is_cancelled)
+        table, report = request.build(progress, lambda: worker.is_cancelled, table=table)
         if not worker.is_cancelled:
-            self.post_message(ProfileReady(request, report))
+            self.post_message(ProfileReady(request, report, table))
 
     def on_job_progress(self, message: JobProgress) -> None:
         self.set_busy(message.label, message.fraction)
@@ -243,6 +298,7 @@ class AdvisorApp(App[int]):
         if event.state in (WorkerState.ERROR, WorkerState.CANCELLED) and event.worker.group == "profile":
             self.pending = None
             self.set_busy(None)
+            self.refresh_bindings()
         if event.state == WorkerState.ERROR:
             title, message = describe_error(event.worker.error)
             self.post_message(WorkFailed(title, message))
@@ -254,7 +310,10 @@ class AdvisorApp(App[int]):
         self.set_busy(None)
         self.pending = None
         self.request = message.request
+        if message.table is not None:
+            self.table = message.table
         self.report = message.report
+        self.refresh_bindings()
         if new_file:
             self.recent = remember(message.request.path, self.recent_file)
             open_pane = self.pane("open")
@@ -264,9 +323,59 @@ class AdvisorApp(App[int]):
 
     def watch_report(self, report: Report | None) -> None:
         self.sub_title = report.source.file_name if report else ""
+        if report is None or report.leaderboard is not self.fitted_board:
+            self.fitted, self.fitted_board = None, None
         self.show_feature_tabs()
         for pane in self.panes():
             pane.show_report(report)
+
+    # ------------------------------------------------------------ benchmark, explanation, saved model
+
+    def fitted_pick(self) -> Any:
+        """The pick of the report on screen, refitted on every row, when a job has fitted it already."""
+        if self.report is not None and self.report.leaderboard is self.fitted_board:
+            return self.fitted
+        return None
+
+    def keep_fitted(self, board: Leaderboard | None, fitted: Any) -> None:
+        if fitted is not None and board is not None:
+            self.fitted, self.fitted_board = fitted, board
+
+    def on_benchmark_done(self, message: BenchmarkDone) -> None:
+        current = self.report
+        if current is None or current.profile is not message.source.profile or current.advice is not message.source.advice:
+            self.notify("The profile changed while the benchmark ran: its results were dropped.", severity="warning")
+            return
+        self.keep_fitted(message.report.leaderboard, message.fitted)
+        self.report = message.report  # watch_report forgets a fitted pick of another leaderboard
+        board = message.report.leaderboard
+        if board is not None and board.pick is not None and not board.cancelled:
+            self.notify(f"Pick: {board.pick.name} (x explains it, e saves it)", title="Benchmark done")
+
+    def on_explanation_ready(self, message: ExplanationReady) -> None:
+        if self.report is None or self.report.leaderboard is not message.board:
+            return
+        explanation = message.explanation
+        if message.row_only and self.report.explanation is not None:
+            from advisor.tui.session import with_row
+
+            explanation = with_row(self.report.explanation, message.explanation)
+        self.keep_fitted(message.board, message.fitted)
+        self.report = replace(self.report, explanation=explanation)
+
+    def on_model_saved(self, message: ModelSaved) -> None:
+        self.notify(f"Saved the model ({message.saved.candidate}) to {tilde(message.saved.path)}", title="Model saved")
+        if self.report is None or self.report.leaderboard is not message.board:
+            return
+        self.keep_fitted(message.board, message.fitted)
+        self.report = replace(self.report, saved_model=message.saved)
+
+    def on_job_finished(self, message: JobFinished) -> None:
+        if message.note:
+            self.notify(message.note)
+        if not self.working:
+            self.set_busy(None)
+        self.refresh_bindings()
 
     # ------------------------------------------------------------ requests from the panes
 
@@ -301,6 +410,7 @@ class AdvisorApp(App[int]):
         except AdvisorError as exc:
             self.post_message(WorkFailed(*describe_error(exc)))
             return
+        self.stop_session_work("the answers changed the advice")
         self.request = replace(self.request, answers=dict(message.answers), n_clusters=message.n_clusters)
         self.report = report
         self.post_message(AdviceChanged(report))

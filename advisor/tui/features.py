@@ -3,8 +3,12 @@
 A :class:`Feature` becomes a tab, a key that jumps to it, a command in the
 palette and a section of the help. Tabs whose ``available()`` is false are
 never built (an optional dependency or a core module that is not there yet);
-tabs that ``need_report`` stay hidden until a file has been profiled. So the
+tabs that ``need_report`` stay hidden until a file has been profiled, and
+tabs that ``need_pick`` until the benchmark has recommended a model. So the
 app never shows a placeholder.
+
+A pane that runs long work (see Benchmark) uses a thread worker in its own
+group and :meth:`~advisor.tui.panes.base.Pane.job`; Escape stops it.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class Feature:
     make: Callable[[AdvisorApp], Pane]         # builds the pane; may read the app's settings
     needs_report: bool = True
     available: Callable[[], bool] = _always
+    needs_pick: bool = False                   # hidden until the report's leaderboard has a pick
 
 
 def _open(app: AdvisorApp) -> Pane:
@@ -64,6 +69,18 @@ def _decision(app: AdvisorApp) -> Pane:
     return DecisionPane()
 
 
+def _benchmark(app: AdvisorApp) -> Pane:
+    from advisor.tui.panes.benchmark import BenchmarkPane
+
+    return BenchmarkPane()
+
+
+def _explain(app: AdvisorApp) -> Pane:
+    from advisor.tui.panes.explain import ExplainPane
+
+    return ExplainPane()
+
+
 def _export(app: AdvisorApp) -> Pane:
     from advisor.tui.panes.export import ExportPane
 
@@ -76,14 +93,14 @@ def _help(app: AdvisorApp) -> Pane:
     return HelpPane()
 
 
-# Benchmark and Explain slot in between Decision and Export once their cores land, e.g.
-#   Feature("benchmark", "Benchmark", "b", "Cross-validate the candidates", _benchmark),
-#   Feature("explain", "Explain", "x", "Why the model predicts what it does", _explain,
-#           available=has_module("shap")),
 FEATURES: tuple[Feature, ...] = (
     Feature("open", "Open", "o", "Pick a data file", _open, needs_report=False),
     Feature("profile", "Profile", "p", "Columns, target, task and findings", _profile),
     Feature("decision", "Decision", "d", "The path through scikit-learn's map and the candidates", _decision),
-    Feature("export", "Export", "e", "Save the report as Markdown, JSON or HTML", _export),
+    Feature("benchmark", "Benchmark", "b", "Cross-validate the candidates within a time budget and pick one",
+            _benchmark),
+    Feature("explain", "Explain", "x", "Which columns the pick relies on, and why it predicts a row as it does",
+            _explain, needs_pick=True),
+    Feature("export", "Export", "e", "Save the report as Markdown, JSON or HTML, and the model", _export),
     Feature("help", "Help", "question_mark", "Every key binding", _help, needs_report=False),
 )

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from advisor.report.model import Report
+    from advisor.explain import Explanation
+    from advisor.leaderboard import Leaderboard
+    from advisor.load import Table
+    from advisor.report.model import Report, SavedModel
     from advisor.tui.session import ProfileRequest
 
 
@@ -32,12 +35,60 @@ class JobProgress(Message):
 
 
 class ProfileReady(Message):
-    """A worker finished profiling: the new report and the request that made it."""
+    """A worker finished profiling: the new report, the request that made it and the table it read."""
 
-    def __init__(self, request: ProfileRequest, report: Report) -> None:
+    def __init__(self, request: ProfileRequest, report: Report, table: Table | None = None) -> None:
         super().__init__()
         self.request = request
         self.report = report
+        self.table = table
+
+
+class JobFinished(Message):
+    """A pane's worker thread ended (done, failed or stopped): its group is free again.
+
+    ``note`` is said in a notification (how a stopped job ended).
+    """
+
+    def __init__(self, group: str, note: str | None = None) -> None:
+        super().__init__()
+        self.group = group
+        self.note = note
+
+
+class BenchmarkDone(Message):
+    """Cross-validation ended (finished or stopped): the report with the leaderboard, and the fitted pick.
+
+    ``source`` is the report the run started from: a result for an older profile is dropped.
+    ``fitted`` is None when nothing was picked or the run was stopped (refitted when needed).
+    """
+
+    def __init__(self, source: Report, report: Report, fitted: object) -> None:
+        super().__init__()
+        self.source = source
+        self.report = report
+        self.fitted = fitted
+
+
+class ExplanationReady(Message):
+    """The pick was explained; ``row_only``: only ``explanation.row`` is new (a row picked afterwards)."""
+
+    def __init__(self, board: Leaderboard, explanation: Explanation, fitted: object, row_only: bool = False) -> None:
+        super().__init__()
+        self.board = board
+        self.explanation = explanation
+        self.fitted = fitted
+        self.row_only = row_only
+
+
+class ModelSaved(Message):
+    """The fitted pick was written to ``saved.path``."""
+
+    def __init__(self, board: Leaderboard, saved: SavedModel, fitted: object) -> None:
+        super().__init__()
+        self.board = board
+        self.saved = saved
+        self.fitted = fitted
 
 
 class AnswersGiven(Message):

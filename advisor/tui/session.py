@@ -2,12 +2,19 @@
 
 A :class:`ProfileRequest` holds every option of one profile run; changing the
 target, the task or a column's kind is a new request (the profile re-runs in
-a worker). Answers to the map's questions need no new profile: :func:`rewalk`
-walks the rule tree again over the same profile, which takes milliseconds.
+a worker, on the table already in memory: the file is read once). Answers to
+the map's questions need no new profile: :func:`rewalk` walks the rule tree
+again over the same profile, which takes milliseconds.
+
+The benchmark, the explanation and the saved model work on the session's
+table and the pick refitted once (:func:`run_benchmark`, :func:`explain_pick`,
+:func:`save_pick`); they return new values and never change the report given.
 """
 
 from __future__ import annotations
 
+import copy
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -17,13 +24,18 @@ from advisor.errors import OptionError
 from advisor.load import COMPRESSIONS, FORMATS
 
 if TYPE_CHECKING:
-    from advisor.report.model import Report
+    from advisor.explain import Explanation
+    from advisor.leaderboard import CandidateResult
+    from advisor.load import Table
+    from advisor.report.model import Report, SavedModel
     from advisor.ruletree.model import RuleSet
 
 Progress = Callable[[str, float], None]
 
 # Options of advisor.pipeline.build_profile_report that belong to one file, not to the session.
 FILE_OPTIONS = ("target", "no_target", "task", "kinds", "answers", "n_clusters", "delimiter", "input_format")
+# Options that change what is read from the file: when these are the same, the table in memory is reused.
+READ_OPTIONS = ("path", "sample", "seed", "delimiter", "input_format")
 EXPORT_FORMATS = {"md": ("Markdown", ".md"), "json": ("JSON", ".json"), "html": ("HTML", ".html")}
 
 
@@ -75,14 +87,24 @@ class ProfileRequest:
             kinds[column] = kind
         return replace(self, kinds=kinds)
 
-    def build(self, progress: Progress | None = None, should_stop: Callable[[], bool] | None = None) -> Report:
-        from advisor.pipeline import build_profile_report
+    def reads_like(self, other: ProfileRequest | None) -> bool:
+        """True when ``other`` reads the same rows from the same file (its table can be reused)."""
+        return other is not None and all(getattr(self, k) == getattr(other, k) for k in READ_OPTIONS)
+
+    def build(self, progress: Progress | None = None, should_stop: Callable[[], bool] | None = None,
+              table: Table | None = None) -> tuple[Table, Report]:
+        """The table and its profile report; with ``table`` (read by an earlier request) the file is not read again."""
+        from advisor.pipeline import load_and_profile, profile_loaded
 
         options = asdict(self)
         path = options.pop("path")
         options["kinds"] = dict(self.kinds)
         options["answers"] = dict(self.answers)
-        return build_profile_report(path, progress=progress, should_stop=should_stop, **options)
+        if table is None:
+            return load_and_profile(path, progress=progress, should_stop=should_stop, **options)
+        for key in READ_OPTIONS[3:]:
+            options.pop(key)
+        return table, profile_loaded(table, progress=progress, should_stop=should_stop, **options)
 
 
 def rewalk(report: Report, ruleset: RuleSet, answers: Mapping[str, str], n_clusters: int | None) -> Report:
@@ -97,7 +119,9 @@ def rewalk(report: Report, ruleset: RuleSet, answers: Mapping[str, str], n_clust
     profile = replace(report.profile, answers=plain, n_clusters=n_clusters)
     advice = advise_profile(profile, ruleset, plain)
     settings = replace(report.settings, answers=plain, n_clusters=n_clusters)
-    return replace(report, profile=profile, facts=profile.facts(), advice=advice, settings=settings)
+    # New candidates: what was measured, explained or saved belongs to the old ones.
+    return replace(report, profile=profile, facts=profile.facts(), advice=advice, settings=settings,
+                   leaderboard=None, pipeline_code=None, explanation=None, saved_model=None)
 
 
 def is_data_file(path: Path) -> bool:
@@ -130,3 +154,183 @@ def export_report(report: Report, fmt: str, stem: str | Path) -> Path:
         target = target.with_name(target.name + suffix)
     write_atomic(target, render(report, fmt), protect=[report.source.path])
     return target
+
+
+def default_model_path(report: Report, directory: Path) -> Path:
+    """Where the model goes unless the user says otherwise: ``<dir>/<file stem>-model.skops``."""
+    stem = default_export_stem(report, directory)
+    return stem.with_name(stem.name.removesuffix("-advice") + "-model.skops")
+
+
+# ------------------------------------------------------------------ benchmark, explain, save
+
+BENCHMARK_TASKS = ("binary", "multiclass", "regression")
+# scikit-learn scorer names offered after the advisor's own metrics (any other name can be typed in the CLI).
+COMMON_SCORERS = {
+    "classification": ("accuracy", "f1_weighted", "precision_macro", "recall_macro"),
+    "regression": ("neg_median_absolute_error", "explained_variance", "neg_mean_absolute_percentage_error"),
+}
+DEFAULT_BUDGET = 60.0
+DEFAULT_EXPLAIN_BUDGET = 30.0
+ROW_BUDGET = 5.0  # one row is explained first, whatever the budget; the rest only refines the importances
+
+
+def metric_choices(task: str) -> list[tuple[str, str]]:
+    """(key, label) of the metrics to offer for ``task``; the first is the default. Empty: no benchmark."""
+    from advisor.benchmark import DEFAULT_METRICS, METRICS
+
+    if task not in BENCHMARK_TASKS:
+        return []
+    keys = DEFAULT_METRICS[task]
+    out = [(k, METRICS[k][0] + (" (default)" if i == 0 else "")) for i, k in enumerate(keys)]
+    common = COMMON_SCORERS["regression" if task == "regression" else "classification"]
+    return out + [(k, k) for k in common if k not in keys]
+
+
+def parse_seconds(text: str, what: str = "budget") -> float:
+    """A positive, finite number of seconds typed by the user, or an OptionError saying what is wrong."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise OptionError(f"The {what} must be a positive number of seconds. Got '{text.strip()}' instead.")
+    return value
+
+
+def start_process_helpers() -> None:
+    """Start multiprocessing's resource tracker now, from the main thread, with stderr on os.devnull.
+
+    The benchmark runs candidates in worker processes, and the first one starts
+    the tracker, which hands the child ``sys.stderr.fileno()``. Inside Textual,
+    ``sys.stderr`` is a capture whose ``fileno()`` is -1, and starting the
+    tracker then fails with "bad value(s) in fds_to_keep". Started here once,
+    the tracker is reused by every later run (and its messages cannot reach
+    the screen).
+    """
+    import multiprocessing.resource_tracker as resource_tracker
+    import os
+    import sys
+
+    saved = sys.stderr
+    with open(os.devnull, "w") as null:
+        sys.stderr = null
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+
+
+def planned_rows(report: Report) -> list[CandidateResult]:
+    """The leaderboard's rows before anything is measured, in the order they will run (all 'skipped')."""
+    from advisor.benchmark import _plan_slots
+
+    if report.advice is None or report.profile.task not in BENCHMARK_TASKS:
+        return []
+    return [slot.row for slot in _plan_slots(report.advice, report.profile.task)]
+
+
+def run_benchmark(report: Report, table: Table, *, budget: float, metric: str | None,
+                  progress: Progress | None = None, should_stop: Callable[[], bool] | None = None,
+                  ) -> tuple[Report, Any]:
+    """Cross-validate the candidates, then refit the pick on every labelled row.
+
+    Returns the new report (leaderboard, pipeline code, settings of the run)
+    and the fitted pick (None when nothing was picked or the run was stopped:
+    the pick of a stopped run is refitted only when it is needed). Raises what
+    ``cross_validate_candidates`` raises; AllCandidatesFailed carries ``.report``.
+    """
+    import time
+
+    from advisor.benchmark import cross_validate_candidates
+    from advisor.errors import AllCandidatesFailed
+    from advisor.pipeline import _describe_pick, _refit_pick
+
+    if report.advice is None:
+        raise OptionError("There is no advice to benchmark: profile a table with a target first.")
+    settings = replace(report.settings, command="recommend", budget=budget, metric=metric)
+    new = replace(report, settings=settings, leaderboard=None, pipeline_code=None, explanation=None,
+                  saved_model=None, timings=dict(report.timings))
+    t0 = time.perf_counter()
+    try:
+        board = cross_validate_candidates(table.frame, new.profile, report.advice, budget=budget, metric=metric,
+                                          seed=settings.seed, progress=progress, should_stop=should_stop)
+    except AllCandidatesFailed as exc:
+        new.leaderboard = getattr(exc, "leaderboard", None)
+        exc.report = new  # type: ignore[attr-defined]
+        raise
+    new.timings["cross_validate_seconds"] = round(time.perf_counter() - t0, 3)
+    new.leaderboard = board
+    fitted = None
+    if board.pick is not None:
+        _describe_pick(new, table, None)
+        if not board.cancelled:
+            if progress is not None:
+                progress(f"refitting {board.pick.name} on every row", 1.0)
+            fitted = _refit_pick(new, table, None)
+    return new, fitted
+
+
+def fit_pick(report: Report, table: Table, fitted: Any = None) -> Any:
+    """The pick refitted on every labelled row (``fitted`` when it is already there)."""
+    from advisor.pipeline import _refit_pick
+
+    if fitted is not None:
+        return fitted
+    if report.leaderboard is None or report.leaderboard.pick is None:
+        raise OptionError("There is no pick yet: run the benchmark first.")
+    return _refit_pick(replace(report, timings=dict(report.timings)), table, None)
+
+
+def row_position(report: Report, table: Table, text: str) -> tuple[int, int]:
+    """(data row as typed, 1-based; its position among the rows the explanation sees), or an OptionError."""
+    from advisor.pipeline import _row_position
+
+    n = len(table.frame)
+    try:
+        row = int(text.strip())
+    except ValueError:
+        row = 0
+    if not 1 <= row <= n:
+        raise OptionError(f"The row must be a data row between 1 and {n:,} (1 is the first row under the header). "
+                          f"Got '{text.strip()}' instead.")
+    return row, _row_position(table, report, row)
+
+
+def explain_pick(report: Report, table: Table, fitted: Any, *, budget: float, row: int | None = None,
+                 position: int | None = None, progress: Progress | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> Explanation:
+    """Explain the fitted pick; with ``row`` (1-based data row, at ``position``) that row too, in words."""
+    from advisor.pipeline import _explain_fitted
+
+    work = replace(report, timings=dict(report.timings))
+    explanation = _explain_fitted(work, table, fitted, budget=budget, row=position, progress=progress,
+                                  should_stop=should_stop)
+    explained = explanation.row
+    if explained is not None and row is not None:  # speak of the file's row, as the CLI does
+        explained.summary = explained.summary.replace(f"For row {explained.row},", f"For data row {row},", 1)
+        explained.row = row
+    return explanation
+
+
+def with_row(explanation: Explanation, other: Explanation) -> Explanation:
+    """``explanation`` with the row explanation of ``other`` (its per-row SHAP values stay for the plots)."""
+    out = copy.copy(explanation)
+    out.row = other.row
+    return out
+
+
+def save_pick(report: Report, table: Table, fitted: Any, path: str) -> SavedModel:
+    """Save the fitted pick with its metadata (as ``advisor recommend --save`` does) and say where."""
+    from advisor.pipeline import _save_pick
+
+    target = Path(path.strip()).expanduser()
+    if target.suffix not in (".skops", ".joblib"):
+        raise OptionError(f"The model file must end in .skops (safe to load) or .joblib (loading it runs code). "
+                          f"Got '{path.strip()}' instead.")
+    if not target.parent.is_dir():
+        raise OptionError(f"Cannot save the model: the folder '{target.parent}' does not exist.")
+    path = str(target)
+    if report.profile.target is None:
+        raise OptionError("Only a model with a target can be saved.")
+    return _save_pick(report, table, path, fitted)

@@ -17,6 +17,8 @@ from advisor.tui.modals import PromptModal
 from advisor.tui.panes.base import Palette, Pane
 
 if TYPE_CHECKING:
+    from textual.widgets.tree import TreeNode
+
     from advisor.report.model import Report
     from advisor.ruletree.model import Advice, CandidateAdvice, TraceStep
 
@@ -40,70 +42,85 @@ def origin_tag(origin: str, palette: Palette) -> Text:
     return Text(f"{origin:<8}", style=palette(f"b {ORIGIN_STYLE.get(origin, '')}"))
 
 
-def step_label(step: TraceStep, palette: Palette) -> Text:
+def step_label(step: TraceStep, palette: Palette, tag: bool = False) -> Text:
     answer_style = palette("b $success" if step.answer == "yes" else "b $error")
     fact = f"{step.fact} = {_fmt(step.value)}" if "=" not in str(step.value) else str(step.value)
-    label = Text.assemble(origin_tag(step.origin, palette), (step.question, "b"), " → ", (step.answer, answer_style))
+    label = Text.assemble(origin_tag(step.origin, palette) if tag else "", (step.question, "b"), " → ",
+                          (step.answer, answer_style))
     if step.assumed:
         label.append(" (assumed)", style=palette("i $warning"))
     label.append(f"  {fact}", style="dim")
     return label
 
 
-def path_events(advice: Advice) -> list[tuple[str, TraceStep | str]]:
-    """The walk in order: ('step', TraceStep) for questions, ('node', id) for start and leaves.
+def map_events(advice: Advice) -> list[tuple[str, TraceStep | str]]:
+    """The map's walk in path order: ('step', TraceStep) for its questions, ('node', id) for start and leaves.
 
-    The advisor's questions are asked at the map node they attach to, before it,
-    so they come out just before that node's own step.
+    The advisor's own checks are left out: they are a group of their own (see :func:`added_steps`).
     """
+    pending: dict[str, list[TraceStep]] = {}
+    for step in advice.trace:
+        if step.origin == "map":
+            pending.setdefault(step.node_id, []).append(step)
     events: list[tuple[str, TraceStep | str]] = []
-    trace, i = advice.trace, 0
-    path_ids = set(advice.path)
     for node_id in advice.path:
-        while i < len(trace) and trace[i].node_id not in path_ids:
-            events.append(("step", trace[i]))
-            i += 1
-        if i < len(trace) and trace[i].node_id == node_id:
-            events.append(("step", trace[i]))
-            i += 1
-        else:
-            events.append(("node", node_id))
-    events += [("step", step) for step in trace[i:]]
+        steps = pending.get(node_id)
+        events.append(("step", steps.pop(0)) if steps else ("node", node_id))
+    events += [("step", step) for steps in pending.values() for step in steps]  # off the path: still shown
     return events
 
 
+def added_steps(advice: Advice) -> list[TraceStep]:
+    """The advisor's checks on top of the map, in the order it made them."""
+    return [step for step in advice.trace if step.origin != "map"]
+
+
+def _add_step(parent: TreeNode[str], step: TraceStep, palette: Palette) -> None:
+    node = parent.add(step_label(step, palette), data=step.node_id)
+    node.add_leaf(Text.assemble(("read ", "dim"), f"{step.fact} = {_fmt(step.value)}"))
+    node.add_leaf(Text.assemble(("node ", "dim"), step.node_id))
+    if step.note:
+        node.add_leaf(Text(step.note, style="i"))
+
+
 def fill_tree(tree: Tree[str], report: Report, palette: Palette) -> None:
+    """Two groups, as the reports have them: the map's questions along the path, then the advisor's additions."""
     advice = report.advice
     tree.clear()
     if advice is None:
         tree.root.set_label("no advice")
         return
-    tree.root.set_label(Text.assemble("scikit-learn's map → ", (advice.outcome, "b"), f"  ({advice.rules_source})"))
+    tree.root.set_label(Text.assemble("path → ", (advice.outcome, "b"), f"  ({advice.rules_source})"))
     by_node: dict[str, list[CandidateAdvice]] = {}
     for cand in advice.candidates:
         by_node.setdefault(cand.node_id, []).append(cand)
+    on_map = tree.root.add(Text.assemble(("scikit-learn's map", palette(f"b {ORIGIN_STYLE['map']}")),
+                                         (" — its questions along the path", "dim")), data="map")
     leaves_seen = 0
     reached = None
-    for kind, item in path_events(advice):
+    for kind, item in map_events(advice):
         if kind == "step":
             assert not isinstance(item, str)
-            node = tree.root.add(step_label(item, palette), data=item.node_id)
-            node.add_leaf(Text.assemble(("read ", "dim"), f"{item.fact} = {_fmt(item.value)}"))
-            node.add_leaf(Text.assemble(("node ", "dim"), item.node_id))
-            if item.note:
-                node.add_leaf(Text(item.note, style="i"))
+            _add_step(on_map, item, palette)
             continue
         node_id = str(item)
         names = [c.name for c in by_node.get(node_id, []) if c.origin == "map"]
         if node_id == advice.path[0]:
-            tree.root.add_leaf(Text.assemble(origin_tag("map", palette), ("START", "b")), data=node_id)
+            on_map.add_leaf(Text("START", style="b"), data=node_id)
             continue
         arrow = "leaf" if leaves_seen == 0 else "not working →"
         leaves_seen += 1
-        label = Text.assemble(origin_tag("map", palette), (f"{arrow} ", "dim"), (node_id, palette("b $accent")),
-                              "  " + ", ".join(names))
-        leaf = tree.root.add_leaf(label, data=node_id)
+        label = Text.assemble((f"{arrow} ", "dim"), (node_id, palette("b $accent")), "  " + ", ".join(names))
+        leaf = on_map.add_leaf(label, data=node_id)
         reached = reached or leaf
+    on_map.expand()
+    added = added_steps(advice)
+    if added:
+        group = tree.root.add(Text.assemble(("advisor's additions", palette(f"b {ORIGIN_STYLE['advisor']}")),
+                                            (" — checks on top of the map", "dim")), data="advisor")
+        for step in added:
+            _add_step(group, step, palette)
+        group.expand()
     for note in advice.notes:
         tree.root.add_leaf(Text(note, style="i dim"))
     tree.root.expand()

@@ -15,7 +15,9 @@ from advisor.tui.panes.base import Pane
 INTRO = (
     "[b]advisor[/b] takes you from a table to a recommendation: open a file, check the profile "
     "(set the target, the task or a column's kind), follow the path through scikit-learn's map "
-    "and answer what the profile could not know, then export the report.\n"
+    "and answer what the profile could not know, cross-validate the candidates within a time budget "
+    "([b]Escape[/b] stops and keeps what was measured), see why the pick predicts what it does, then export "
+    "the report and the model.\n"
     "Steps marked [b $primary]map[/] are scikit-learn's chart; [b $warning]advisor[/] marks the advisor's additions. "
     "[b]ctrl+p[/b] opens the command palette with every action."
 )
