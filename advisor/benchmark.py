@@ -828,6 +828,14 @@ class _Run:
     pick: Pick | None = None
     kind: str = "cv"  # cv | clustering | reduction
     colour: str | None = None  # reduction: the column that colours the picture
+    on_row: Callable[[CandidateResult], None] | None = None  # told when a row's status is final
+
+    def finished(self, row: CandidateResult) -> None:
+        """A row is final: fill in its scores (cross-validation) and tell the caller, e.g. a live leaderboard."""
+        if self.kind == "cv" and row.status == "ok":
+            _summaries(self)
+        if self.on_row is not None:
+            self.on_row(row)
 
     @property
     def primary(self) -> MetricInfo:
@@ -852,8 +860,13 @@ def cross_validate_candidates(
     should_stop: Callable[[], bool] | None = None,
     explore: bool = True,
     estimate: bool = True,
+    on_row: Callable[[CandidateResult], None] | None = None,
 ) -> Leaderboard:
     """Cross-validate the advised candidates within ``budget`` seconds of wall time and pick one.
+
+    ``on_row(row)`` is called (from the calling thread) each time a candidate's
+    row becomes final (ok with its scores, failed, or timeout), so a screen can
+    fill a live leaderboard; ranks and ties are only known at the end.
 
     Returns the :class:`~advisor.leaderboard.Leaderboard`. When ``should_stop()``
     turns true or Ctrl-C arrives, running workers are stopped, what was measured
@@ -874,6 +887,7 @@ def cross_validate_candidates(
     X, y, cv, splits = _prepare_data(frame, profile, groups, time_col, seed)
     run = _Run(X, y, splits, profile.task, metrics, float(budget), start, start + float(budget), progress,
                should_stop or (lambda: False), explore, estimate)
+    run.on_row = on_row
     run.slots = _plan_slots(advice, profile.task)
     data = _data_payload(run, profile, seed, groups)
     curve = _execute(run, data, jobs)
@@ -1181,9 +1195,11 @@ class _Scheduler:
             self.queue.insert(0, ("cv", task.index))
         elif "failed" in result:
             slot.row.status, slot.row.reason = "failed", result["failed"]
+            self.run_.finished(slot.row)
         else:
             slot.result = result
             slot.row.status = "ok"
+            self.run_.finished(slot.row)
 
     def fail(self, task: _Task, reason: str) -> None:
         if task.kind == "curve":
@@ -1193,6 +1209,7 @@ class _Scheduler:
         slot.spent += time.monotonic() - task.started
         slot.row.elapsed_seconds = round(slot.spent, 3)
         slot.row.status, slot.row.reason = "failed", reason
+        self.run_.finished(slot.row)
 
     def enforce_deadlines(self) -> None:
         now = time.monotonic()
@@ -1215,6 +1232,7 @@ class _Scheduler:
             else:
                 what = "timing a small sample" if task.kind == "probe" else f"{task.folds_done} of {len(self.run_.splits)} folds done"
             slot.row.reason = f"stopped at the end of the {self.run_.budget:g} s budget after {now - task.started:.1f} s ({what})"
+            self.run_.finished(slot.row)
 
     def cancel_all(self) -> None:
         for worker in self.pool.busy():

@@ -232,3 +232,19 @@ def test_groups_and_time_columns_choose_the_splitter(penguins):
     timed = cross_validate_candidates(dated, dated_profile, small_advice(dated_profile), budget=30, metric=None,
                                       seed=0, time_col="day")
     assert timed.cv.strategy == "TimeSeriesSplit" and timed.cv.time_column == "day"
+
+
+def test_rows_are_reported_as_they_finish_with_their_scores():
+    from advisor.load import load_table
+    from advisor.pipeline import build_profile_report, bundled_path
+
+    report = build_profile_report(str(bundled_path()), target="species")
+    frame = load_table(str(bundled_path())).frame
+    seen: list[tuple[str, str, float | None]] = []
+    board = cross_validate_candidates(frame, report.profile, report.advice, budget=30, metric=None, seed=0,
+                                      on_row=lambda row: seen.append((row.name, row.status, row.score)))
+    finished = {r.name for r in board.rows if r.status in ("ok", "failed", "timeout")}
+    assert {name for name, _, _ in seen} == finished and len(seen) == len(finished)
+    ok = [(name, score) for name, status, score in seen if status == "ok"]
+    assert ok and all(score is not None for _, score in ok)  # scores were filled in when the row finished
+    assert {name: score for name, score in ok} == {r.name: r.score for r in board.rows if r.status == "ok"}

@@ -761,3 +761,18 @@ def test_snapshot_explain(home: Path, snap_compare: SnapCompare, replayed_benchm
     score for Adelie is high, the largest pushes first (bill_length_mm = 36.7 up)."""
     keys = ("x", "r", "slash", "5", "enter")
     assert snap_compare(make_app(home, PENGUINS, target="species"), run_before=benchmarked(*keys))
+
+
+def test_benchmark_rows_reach_the_screen_as_they_finish() -> None:
+    """The live leaderboard gets each candidate's final row (with its score) before the run ends."""
+    from advisor.load import load_table
+    from advisor.pipeline import profile_loaded
+    from advisor.tui.session import run_benchmark
+
+    table = load_table(str(bundled_path()))
+    report = profile_loaded(table, target="species")
+    rows: list = []
+    new, _ = run_benchmark(report, table, budget=30, metric=None, on_row=rows.append)
+    assert new.leaderboard is not None and rows
+    assert all(r.status != "ok" or r.score is not None for r in rows)
+    assert {r.name for r in rows} == {r.name for r in new.leaderboard.rows if r.status in ("ok", "failed", "timeout")}

@@ -70,6 +70,14 @@ class BenchmarkDone(Message):
         self.fitted = fitted
 
 
+class RowFinished(Message):
+    """One candidate's cross-validation ended (ok with its scores, failed or timeout): the live leaderboard shows it."""
+
+    def __init__(self, row: object) -> None:
+        super().__init__()
+        self.row = row
+
+
 class ExplanationReady(Message):
     """The pick was explained; ``row_only``: only ``explanation.row`` is new (a row picked afterwards)."""
 

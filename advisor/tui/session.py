@@ -232,7 +232,7 @@ def planned_rows(report: Report) -> list[CandidateResult]:
 
 def run_benchmark(report: Report, table: Table, *, budget: float, metric: str | None,
                   progress: Progress | None = None, should_stop: Callable[[], bool] | None = None,
-                  ) -> tuple[Report, Any]:
+                  on_row: Callable[[Any], None] | None = None) -> tuple[Report, Any]:
     """Cross-validate the candidates, then refit the pick on every labelled row.
 
     Returns the new report (leaderboard, pipeline code, settings of the run)
@@ -254,7 +254,8 @@ def run_benchmark(report: Report, table: Table, *, budget: float, metric: str | 
     t0 = time.perf_counter()
     try:
         board = cross_validate_candidates(table.frame, new.profile, report.advice, budget=budget, metric=metric,
-                                          seed=settings.seed, progress=progress, should_stop=should_stop)
+                                          seed=settings.seed, progress=progress, should_stop=should_stop,
+                                          on_row=on_row)
     except AllCandidatesFailed as exc:
         new.leaderboard = getattr(exc, "leaderboard", None)
         exc.report = new  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ from advisor.report._format import (
     score_text,
     short_name,
 )
-from advisor.tui.messages import BenchmarkDone, JobFinished, JobProgress, WorkFailed
+from advisor.tui.messages import BenchmarkDone, JobFinished, JobProgress, RowFinished, WorkFailed
 from advisor.tui.panes.base import Field, Pane
 from advisor.tui.session import (
     DEFAULT_BUDGET,
@@ -69,6 +69,7 @@ class BenchmarkPane(Pane):
         super().__init__(**kwargs)
         self.live: list[CandidateResult] = []  # the rows of the run in progress
         self.live_state: dict[str, str] = {}  # candidate -> what the progress says it is doing
+        self.live_rows: dict[str, CandidateResult] = {}  # candidate -> its final row, as soon as it finishes
         self.bench_task: str | None = None
         self.metric: str | None = None  # None: the task's default
 
@@ -204,12 +205,21 @@ class BenchmarkPane(Pane):
                 status, text = "queued", "queued"
             else:
                 status, text = ("done", "finished") if state == "done" else ("running", state)
+            done = self.live_rows.get(row.name) if running else None
+            if done is not None:  # finished: its own status, score and fit time, before ranks and ties are known
+                measured = done.status == "ok"
+                cells = [str(i), self.name_cell(row), self.origin_cell(row), self.status_cell(done.status),
+                         Text(score_text(done.score, done.score_std), justify="right") if measured else Text("–", justify="right"),
+                         "", Text(seconds(done.fit_seconds), justify="right") if measured else "",
+                         Text(done.reason, style="dim") if done.reason else ""]
+                rows.append((cells, row.name))
+                continue
             cells = [str(i), self.name_cell(row), self.origin_cell(row), self.status_cell(status, text),
                      Text("…", justify="right") if state == "done" else "", "", "", ""]
             rows.append((cells, row.name))
         self.fill(rows)
         table = self.query_one("#leaderboard", DataTable)
-        table.border_title = ("Leaderboard: scores, ranks and ties when the run ends" if running
+        table.border_title = ("Leaderboard: scores as candidates finish; ranks and ties when the run ends" if running
                               else "Candidates, in the order they will run")
 
     def draw_board(self, board: Leaderboard) -> None:
@@ -318,6 +328,7 @@ class BenchmarkPane(Pane):
         start_process_helpers()
         self.live = planned_rows(report)
         self.live_state = {}
+        self.live_rows = {}
         self.query_one("#pick", Static).update(Content.from_markup(
             "Cross-validating [b]$n[/b] candidates within [b]$budget s[/b]. The status bar says what runs and the time "
             "left; [b]Escape[/b] stops and keeps what was measured.", n=str(len(self.live)), budget=f"{budget:g}"))
@@ -334,7 +345,8 @@ class BenchmarkPane(Pane):
         with self.job(GROUP) as job:
             try:
                 new, fitted = run_benchmark(report, table, budget=budget, metric=metric, progress=job.progress,
-                                            should_stop=job.should_stop)
+                                            should_stop=job.should_stop,
+                                            on_row=self._row_finished)
             except AllCandidatesFailed as exc:  # the leaderboard says why for each: show it, then the modal
                 failed = getattr(exc, "report", None)
                 if failed is not None and failed.leaderboard is not None:
@@ -355,6 +367,19 @@ class BenchmarkPane(Pane):
             if other != name and state != "done":
                 self.live_state[other] = "done"
         self.live_state[name] = what
+        self.draw_live()
+
+    def _row_finished(self, row: CandidateResult) -> None:
+        """Called in the worker thread by the core; post_message is thread-safe."""
+        self.post_message(RowFinished(row))
+
+    def on_row_finished(self, message: RowFinished) -> None:
+        """A candidate finished: its score and fit time appear in the live leaderboard at once."""
+        if not self.running or not self.live:
+            return
+        row: CandidateResult = message.row  # type: ignore[assignment]
+        self.live_rows[row.name] = row  # a CandidateResult
+        self.live_state[row.name] = "done"
         self.draw_live()
 
     def on_benchmark_done(self, message: BenchmarkDone) -> None:
