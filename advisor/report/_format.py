@@ -288,7 +288,7 @@ def duration(seconds: float | None) -> str:
 
 def budget_text(board: Any) -> str:
     """Time spent against the budget; the budget is spelled so the timing mask leaves it alone."""
-    return f"{duration(board.elapsed_seconds)} of the {board.budget_seconds:g}-second budget"
+    return f"{duration(board.elapsed_seconds)} of the {board.budget_seconds:g}-second cross-validation budget"
 
 
 # ---------------------------------------------------------------- recommend: scores
