@@ -89,7 +89,7 @@ def profile_frame(
         sample_idx = np.sort(rng.choice(n_rows, size=settings.stats_sample_rows, replace=False))
     columns = _profile_columns(frame, sample_idx, hints, settings, report, stop)
     report("target and task", 0.6)
-    choice_target, task_name, task_reason, target_profile = _target_and_task(frame, columns, target, no_target, task, settings)
+    task_name, task_reason, target_profile = _target_and_task(frame, columns, target, no_target, task, settings)
     report("duplicates", 0.65)
     table_stats = _table_stats(frame, columns, n_rows_in_file or n_rows, is_sample, sample_idx, settings)
     profile = Profile(
@@ -105,7 +105,6 @@ def profile_frame(
 
     extra["n_samples"] = profile.facts()["n_samples"]
     profile.findings = collect_findings(profile, settings.thresholds, extra)
-    del choice_target
     report("done", 1.0)
     return profile
 
@@ -214,7 +213,7 @@ def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint
 
 
 def _target_and_task(frame: pd.DataFrame, columns: list[ColumnProfile], target: str | None, no_target: bool,
-                     task: str | None, settings: Settings) -> tuple[str | None, str, str, TargetProfile | None]:
+                     task: str | None, settings: Settings) -> tuple[str, str, TargetProfile | None]:
     from advisor.profile.target import choose_target
 
     choice = choose_target(columns, target, no_target)
@@ -224,9 +223,9 @@ def _target_and_task(frame: pd.DataFrame, columns: list[ColumnProfile], target: 
         chosen = task or "clustering"
         why = "set with --task" if task else (choice.reason + "; the default unsupervised task is clustering "
                                               "(pass --task dimensionality_reduction if you are just looking)")
-        return None, chosen, why, None
+        return chosen, why, None
     col = next(c for c in columns if c.name == choice.name)
-    return choice.name, *_target_profile(frame[choice.name], col, choice, task, settings)
+    return _target_profile(frame[choice.name], col, choice, task, settings)
 
 
 def _target_profile(s: pd.Series, col: ColumnProfile, choice: object, task: str | None,
@@ -235,7 +234,7 @@ def _target_profile(s: pd.Series, col: ColumnProfile, choice: object, task: str 
     from advisor.profile.target import TargetChoice, class_counts, infer_task
 
     assert isinstance(choice, TargetChoice)
-    if col.n_missing == col.n_missing + col.n_distinct * 0 and col.n_distinct == 0:
+    if col.n_distinct == 0:
         raise TargetError(f"target column '{col.name}' is empty (every value is missing); choose another with --target")
     if col.kind == "identifier" and not col.hinted:
         # A numeric target with unique values is a quantity, not an identifier.

@@ -38,7 +38,7 @@ def choose_target(columns: list[ColumnProfile], given: str | None, no_target: bo
             raise TargetError(f"target column '{given}' not found.{did_you_mean(given, names)} Columns: {_list(names)}")
         return TargetChoice(given, "given", "given with --target", [])
     scored: list[tuple[int, int, str, str]] = []
-    for idx, col in enumerate(columns):
+    for col in columns:
         if col.kind in DROPPED_KINDS or col.kind in ("text", "datetime"):
             continue
         norm = _normalise(col.name)
@@ -51,7 +51,6 @@ def choose_target(columns: list[ColumnProfile], given: str | None, no_target: bo
             if label in tokens or norm.startswith(label + "_") or norm.endswith("_" + label):
                 scored.append((1 if not weak else 0, -rank, col.name, f"the name '{col.name}' contains '{label}', a usual word for a label"))
                 break
-        del idx
     scored.sort(key=lambda t: (-t[0], -t[1]))
     strong = [s for s in scored if s[0] > 0]
     if not strong:
