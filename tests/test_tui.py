@@ -398,6 +398,83 @@ async def test_failing_benchmark_shows_the_error_dialog(home: Path, monkeypatch:
         assert app.query_one("#tabs", TabbedContent).active == "benchmark"
 
 
+# ------------------------------------------------------------------ drift
+
+
+def shifted_penguins(path: Path) -> Path:
+    """The sample with heavier penguins and a new island: drift the Drift tab should flag."""
+    import pandas as pd
+
+    frame = pd.read_csv(PENGUINS)
+    frame["body_mass_g"] = frame["body_mass_g"] + 400
+    frame.loc[:10, "island"] = "Atlantis"
+    frame.to_csv(path, index=False)
+    return path
+
+
+async def compare(pilot: Pilot[Any], path: str) -> None:
+    """Open the Drift tab, type ``path`` and press Enter; wait for the worker."""
+    app = pilot.app
+    await pilot.press("g")
+    await pilot.pause()
+    assert app.query_one("#tabs", TabbedContent).active == "drift"
+    field = app.query_one("#drift-path", Input)
+    assert field.has_focus
+    field.value = path
+    await pilot.press("enter")
+    pane = app.query_one("DriftPane")
+    await wait_for(pilot, lambda: "drift" not in pane.jobs, "the drift worker", timeout=20.0)  # type: ignore[attr-defined]
+
+
+@pilot_test
+async def test_drift_tab_flags_the_shifted_file_and_saves_markdown(home: Path, tmp_path: Path) -> None:
+    current = shifted_penguins(tmp_path / "penguins-2025.csv")
+    seen: list[Message] = []
+    app = make_app(home)
+    async with app.run_test(size=(100, 30), message_hook=seen.append) as pilot:
+        await pilot.press("s")
+        await settle(pilot)
+        await compare(pilot, str(current))
+        ready = of_type(seen, m.DriftReady)
+        assert ready and not of_type(seen, m.WorkFailed)
+        drift = ready[0].drift
+        assert drift.summary.severity == "medium"
+        summary = str(app.query_one("#drift-summary", Static).render())
+        assert "Drift: medium" in summary and drift.summary.headline in summary
+        table = app.query_one("#drift-checks", DataTable)
+        assert table.row_count > 0 and table.has_focus
+        columns = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert columns[0] == "body_mass_g"
+        assert "island" in columns
+        detail = str(app.query_one("#drift-detail", Static).render())
+        assert "Domain classifier" in detail and "ROC AUC" in detail
+        await pilot.press("m")
+        await pilot.pause()
+        saved = home / "reports" / "penguins-vs-penguins-2025-drift.md"
+        assert saved.is_file()
+        assert "body_mass_g" in saved.read_text()
+
+
+@pilot_test
+async def test_drift_with_a_missing_file_is_a_modal(home: Path) -> None:
+    seen: list[Message] = []
+    app = make_app(home)
+    async with app.run_test(message_hook=seen.append) as pilot:
+        await pilot.press("s")
+        await settle(pilot)
+        await compare(pilot, str(home / "data" / "no-such-file.csv"))
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        failed = {id(msg): msg for msg in of_type(seen, m.WorkFailed)}  # one message, seen as it bubbles up
+        assert len(failed) == 1
+        (only,) = failed.values()
+        assert only.title == "Cannot do that" and "no-such-file.csv" in only.message and "\n" not in only.message
+        assert not of_type(seen, m.DriftReady)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ErrorModal)
+        assert not app.working
+
+
 # ------------------------------------------------------------------ failures are modals
 
 
@@ -486,7 +563,7 @@ async def test_tabs_appear_only_with_a_report(home: Path) -> None:
         await pilot.press("s")
         await settle(pilot)
         visible = [t.id for t in tabs.query("ContentTab") if t.display]
-        assert len(visible) == 6  # Explain waits for a pick
+        assert len(visible) == 7  # Explain waits for a pick
         assert "--content-tab-explain" not in visible
 
 
@@ -577,11 +654,15 @@ def loaded(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
         assert isinstance(app, AdvisorApp)
-        await wait_for(pilot, lambda: app.report is not None and app.focused is not None
-                       and app.focused.id == "columns", "the Profile tab")
+        await wait_for(pilot, lambda: app.report is not None and not app.busy, "the profile")
+        if app.focused is None or app.focused.id != "columns":  # focus lands there when the tab opens; under load, make sure
+            app.query_one("#columns").focus()
+            await pilot.pause()
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+        if keys:
+            await pilot.pause(0.5)  # a theme switch repaints every widget; let the last frame land
         await settle(pilot)
 
     return run_before

@@ -128,7 +128,7 @@ class AdvisorApp(App[int]):
         with TabbedContent(id="tabs"):
             for feature in self.feature_list:
                 key = self.get_key_display(Binding(feature.key, ""))
-                label = Content.from_markup("$title [dim]$key[/]", title=feature.title, key=key)
+                label = Content.from_markup("$title [dim]$key[/]", title=feature.tab or feature.title, key=key)
                 with TabPane(label, id=feature.id):
                     yield feature.make(self)
         with Horizontal(id="status"):

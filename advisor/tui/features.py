@@ -49,6 +49,7 @@ class Feature:
     needs_report: bool = True
     available: Callable[[], bool] = _always
     needs_pick: bool = False                   # hidden until the report's leaderboard has a pick
+    tab: str | None = None                     # a shorter tab label, so every tab fits at 80 columns
 
 
 def _open(app: AdvisorApp) -> Pane:
@@ -81,6 +82,12 @@ def _explain(app: AdvisorApp) -> Pane:
     return ExplainPane()
 
 
+def _drift(app: AdvisorApp) -> Pane:
+    from advisor.tui.panes.drift import DriftPane
+
+    return DriftPane(app.export_dir)
+
+
 def _export(app: AdvisorApp) -> Pane:
     from advisor.tui.panes.export import ExportPane
 
@@ -98,9 +105,11 @@ FEATURES: tuple[Feature, ...] = (
     Feature("profile", "Profile", "p", "Columns, target, task and findings", _profile),
     Feature("decision", "Decision", "d", "The path through scikit-learn's map and the candidates", _decision),
     Feature("benchmark", "Benchmark", "b", "Cross-validate the candidates within a time budget and pick one",
-            _benchmark),
+            _benchmark, tab="Bench"),
     Feature("explain", "Explain", "x", "Which columns the pick relies on, and why it predicts a row as it does",
             _explain, needs_pick=True),
+    Feature("drift", "Drift", "g", "Compare the open table with a newer file: what changed, and how much",
+            _drift),
     Feature("export", "Export", "e", "Save the report as Markdown, JSON or HTML, and the model", _export),
     Feature("help", "Help", "question_mark", "Every key binding", _help, needs_report=False),
 )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from advisor.drift import DriftReport
     from advisor.explain import Explanation
     from advisor.leaderboard import Leaderboard
     from advisor.load import Table
@@ -97,6 +98,15 @@ class ModelSaved(Message):
         self.board = board
         self.saved = saved
         self.fitted = fitted
+
+
+class DriftReady(Message):
+    """The open table was compared with another file; ``source`` is the report it was the reference of."""
+
+    def __init__(self, source: Report, drift: DriftReport) -> None:
+        super().__init__()
+        self.source = source
+        self.drift = drift
 
 
 class AnswersGiven(Message):

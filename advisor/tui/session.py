@@ -24,6 +24,7 @@ from advisor.errors import OptionError
 from advisor.load import COMPRESSIONS, FORMATS
 
 if TYPE_CHECKING:
+    from advisor.drift import DriftReport
     from advisor.explain import Explanation
     from advisor.leaderboard import CandidateResult
     from advisor.load import Table
@@ -335,3 +336,56 @@ def save_pick(report: Report, table: Table, fitted: Any, path: str) -> SavedMode
     if report.profile.target is None:
         raise OptionError("Only a model with a target can be saved.")
     return _save_pick(report, table, path, fitted)
+
+
+# ------------------------------------------------------------------ drift
+
+
+def compare_current(report: Report, table: Table, current: str, *, model: str | None = None, sample: int | None = None,
+                    seed: int = 0, progress: Progress | None = None) -> DriftReport:
+    """Compare the table on screen (the reference, with its profile's kinds) with the file at ``current``.
+
+    Like :func:`advisor.pipeline.build_drift_report`, without reading the reference again; with ``model``
+    (a saved model's path) the report says too what the drift means for that model.
+    """
+    import time
+
+    from advisor import __version__
+    from advisor.drift import compare_tables
+    from advisor.load import load_table
+
+    say = progress or (lambda label, fraction: None)
+    t0 = time.perf_counter()
+    say(f"Reading {Path(current).name}", 0.0)
+    cur = load_table(str(Path(current).expanduser()), sample=sample, seed=seed)
+    loaded = time.perf_counter()
+    drift = compare_tables(table.frame, cur.frame, report.profile, reference_name=table.info.file_name,
+                           current_name=cur.info.file_name, seed=seed,
+                           progress=lambda label, fraction: say(f"Drift: {label}", fraction))
+    if model:
+        from advisor.drift import model_drift, summarise
+        from advisor.modelio import load_model
+
+        say("Drift: the saved model", 0.9)
+        pipeline, metadata = load_model(str(Path(model).expanduser()))
+        kinds = {c.name: c.kind for c in report.profile.columns}
+        drift.model = model_drift(pipeline, metadata, table.frame, cur.frame, kinds)
+        drift.summary = summarise(drift.schema, drift.columns, drift.domain, drift.model)
+    drift.advisor_version = __version__
+    drift.timings = {"load_seconds": round(loaded - t0, 3), "compare_seconds": round(time.perf_counter() - loaded, 3)}
+    return drift
+
+
+def default_drift_path(drift: DriftReport, directory: Path) -> Path:
+    """Where a drift report goes: ``<dir>/<reference stem>-vs-<current stem>-drift.md``."""
+    ref = drift.reference.split(".")[0] or "reference"
+    cur = drift.current.split(".")[0] or "current"
+    return directory / f"{ref}-vs-{cur}-drift.md"
+
+
+def export_drift(drift: DriftReport, path: Path, protect: list[str]) -> Path:
+    """Write ``drift`` as Markdown to ``path`` atomically (never over ``protect``, the compared files)."""
+    from advisor.report.render import render, write_atomic
+
+    write_atomic(path, render(drift, "md"), protect=protect)
+    return path
