@@ -45,6 +45,7 @@ FORMATS = {
 }
 DELIMITERS = [",", ";", "\t", "|"]
 SNIFF_BYTES = 256 * 1024
+STREAM_BLOCK_BYTES = 1 << 24  # bytes of text per streamed CSV/JSON batch
 NA_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A", "-"]
 
 
@@ -71,6 +72,7 @@ class LoadInfo:
 class Table:
     frame: pd.DataFrame
     info: LoadInfo
+    scan: Any = None  # the streamed pass (advisor.profile.stream.Scan) when the frame is its sample
 
 
 def load_table(
@@ -85,6 +87,8 @@ def load_table(
     if sample is not None and (isinstance(sample, bool) or sample < 1):
         raise OptionError(f"The 'sample' option must be a positive number of rows. Got {sample} instead.")
     p = Path(path)
+    if p.is_dir():
+        return _load_parquet_folder(p, sample=sample, seed=seed)
     _check_path(p)
     fmt, compression = detect_format(p, file_format)
     info = LoadInfo(
@@ -109,6 +113,30 @@ def load_table(
     info.rows_loaded = len(frame)
     if not info.rows_in_file:
         info.rows_in_file = len(frame)
+    return Table(frame=frame, info=info)
+
+
+def _load_parquet_folder(p: Path, *, sample: int | None, seed: int) -> Table:
+    """A folder of Parquet files (a partitioned dataset) read as one table, files in name order."""
+    import pyarrow.dataset as ds
+
+    files = parquet_files(p)
+    info = LoadInfo(path=str(p), file_name=p.name, format="parquet", compression=None,
+                    size_bytes=sum(f.stat().st_size for f in files), sample_seed=seed if sample else None)
+    info.notes.append(f"read {len(files)} Parquet files as one table")
+    try:
+        dataset = ds.dataset([str(f) for f in files], format="parquet")
+        info.rows_in_file = dataset.count_rows()
+        if sample is None or info.rows_in_file <= sample:
+            table = dataset.to_table(use_threads=False)
+        else:
+            table = _sample_stream(dataset.to_batches(batch_size=1 << 16, use_threads=False), sample, seed, info)
+    except Exception as exc:
+        raise InputError(f"{p.name}: cannot read its Parquet files as one table ({_short(exc)}); "
+                         f"check they share one schema") from exc
+    frame = _finish_columnar(table, p, info)
+    _check_frame(frame, p, info)
+    info.rows_loaded = len(frame)
     return Table(frame=frame, info=info)
 
 
@@ -352,42 +380,87 @@ def _check_header(header: list[str], name: str, delim: str) -> None:
         seen.add(col)
 
 
-def _sample_stream(batches: Any, n: int, seed: int, info: LoadInfo) -> pa.Table:
-    """A uniform sample of ``n`` rows in file order: bottom-n of one random key per row.
+class BottomN:
+    """A uniform sample of ``n`` rows kept while streaming: bottom-n of one random key per row.
 
     The keys come from one seeded stream consumed in row order, so the sample
-    does not depend on how the reader cuts the file into batches.
+    does not depend on how the reader cuts the file into batches; ``result()``
+    gives the kept rows in file order. Candidates pile up to ``2n`` rows before
+    they are cut back to ``n``, and rows above the last cut are never kept, so
+    each row is copied about once and memory stays within ``2n`` rows.
     """
-    import numpy as np
-    import pyarrow as pa
 
-    rng = np.random.default_rng(seed)
-    kept: list[pa.Table] = []
-    kept_keys = np.empty(0)
-    kept_pos = np.empty(0, dtype=np.int64)
-    offset = 0
-    schema = None
+    def __init__(self, n: int, seed: int) -> None:
+        import numpy as np
+
+        self.n = n
+        self.rng = np.random.default_rng(seed)
+        self.kept: list[pa.Table] = []
+        self.kept_keys: list[np.ndarray] = []
+        self.kept_pos: list[np.ndarray] = []
+        self.size = 0
+        self.cut = 1.0  # no key above this can be among the n smallest any more
+        self.offset = 0
+        self.schema: pa.Schema | None = None
+        self.positions = np.empty(0, dtype=np.int64)
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        self.schema = batch.schema
+        keys = self.rng.random(batch.num_rows)
+        pos = np.arange(self.offset, self.offset + batch.num_rows)
+        self.offset += batch.num_rows
+        table = pa.Table.from_batches([batch])
+        if self.cut < 1.0:
+            mask = keys <= self.cut
+            if not mask.any():
+                return
+            table, keys, pos = table.filter(pa.array(mask)), keys[mask], pos[mask]
+        self.kept.append(table)
+        self.kept_keys.append(keys)
+        self.kept_pos.append(pos)
+        self.size += len(keys)
+        if self.size > 2 * self.n:
+            self._compact()
+
+    def _compact(self) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        keys = np.concatenate(self.kept_keys)
+        pos = np.concatenate(self.kept_pos)
+        table = pa.concat_tables(self.kept, promote_options="permissive")
+        if len(keys) > self.n:
+            self.cut = float(np.partition(keys, self.n - 1)[self.n - 1])
+            mask = keys <= self.cut
+            table, keys, pos = table.filter(pa.array(mask)), keys[mask], pos[mask]
+        self.kept, self.kept_keys, self.kept_pos, self.size = [table], [keys], [pos], len(keys)
+
+    def result(self) -> pa.Table:
+        import numpy as np
+        import pyarrow as pa
+
+        if self.schema is None:
+            return pa.table({})
+        if not self.kept:
+            return pa.Table.from_batches([], self.schema)
+        self._compact()
+        table = self.kept[0]
+        order = np.argsort(self.kept_pos[0], kind="stable")
+        self.positions = self.kept_pos[0][order]  # the sample's row numbers in the file, ascending
+        return table.take(pa.array(order))
+
+
+def _sample_stream(batches: Any, n: int, seed: int, info: LoadInfo) -> pa.Table:
+    """A uniform sample of ``n`` rows in file order (see :class:`BottomN`)."""
+    sampler = BottomN(n, seed)
     for batch in batches:
-        schema = batch.schema
-        keys = rng.random(batch.num_rows)
-        pos = np.arange(offset, offset + batch.num_rows)
-        offset += batch.num_rows
-        all_keys = np.concatenate([kept_keys, keys])
-        if len(all_keys) <= n:
-            kept.append(pa.Table.from_batches([batch]))
-            kept_keys, kept_pos = all_keys, np.concatenate([kept_pos, pos])
-            continue
-        cut = np.partition(all_keys, n - 1)[n - 1]
-        merged = pa.concat_tables([*kept, pa.Table.from_batches([batch])], promote_options="permissive")
-        mask = all_keys <= cut
-        merged = merged.filter(pa.array(mask))
-        kept, kept_keys, kept_pos = [merged], all_keys[mask], np.concatenate([kept_pos, pos])[mask]
+        sampler.add(batch)
+    table = sampler.result()
+    offset = sampler.offset
     info.rows_in_file = offset
-    if schema is None:
-        return pa.table({})
-    table = pa.concat_tables(kept, promote_options="permissive") if kept else pa.Table.from_batches([], schema)
-    order = np.argsort(kept_pos, kind="stable")
-    table = table.take(pa.array(order))
     info.is_sample = offset > n
     if info.is_sample:
         info.notes.append(f"profiled a uniform random sample of {table.num_rows:,} of {offset:,} rows (seed {seed})")
@@ -540,3 +613,211 @@ def read_header(path: str | os.PathLike[str], *, delimiter: str | None = None, f
     except Exception as exc:
         raise InputError(f"{p.name}: cannot read its header ({_short(exc)})") from exc
     return [str(c) for c in load_table(p, delimiter=delimiter, file_format=file_format).frame.columns]
+
+
+# ---------------------------------------------------------------- streaming
+
+
+class _Counting(io.RawIOBase):
+    """A read-only file that counts the bytes read through it (the progress of a streamed read)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        data = self.raw.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.count += n
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        return bytes(data)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+@dataclass
+class BatchStream:
+    """Record batches of a table read in one pass, with how far the pass has got.
+
+    ``fraction()`` is the share of the input consumed so far (bytes for text
+    formats, rows for columnar ones); ``close()`` releases the file.
+    """
+
+    info: LoadInfo
+    schema: pa.Schema
+    batches: Any  # an iterator of pyarrow.RecordBatch
+    fraction: Any  # () -> float
+    close: Any  # () -> None
+    estimated_rows: int | None = None
+
+
+def parquet_files(p: Path) -> list[Path]:
+    """The Parquet files of a folder (a partitioned dataset), in a fixed order."""
+    files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".parquet", ".pq")
+                   and not any(part.startswith((".", "_")) for part in f.relative_to(p).parts))
+    if not files:
+        raise InputError(f"{p}: is a directory with no .parquet files; give a data file or a folder of Parquet files")
+    return files
+
+
+def open_batches(
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str | None = None,
+    file_format: str | None = None,
+    column_types: dict[str, Any] | None = None,
+) -> BatchStream:
+    """Open ``path`` for one streamed pass in record batches, in memory bounded by the batch size.
+
+    CSV/TSV (compressed too), JSON Lines, Parquet (a file or a folder of files)
+    and Feather stream; Excel is read whole (sheets are small) and cut into batches.
+    ``column_types`` fixes the Arrow type of named CSV columns (used when a
+    later block disagrees with the type inferred from the first one).
+    """
+    p = Path(path)
+    if p.is_dir():
+        return _parquet_folder_batches(p)
+    _check_path(p)
+    fmt, compression = detect_format(p, file_format)
+    info = LoadInfo(path=str(p), file_name=p.name, format=fmt, compression=compression, size_bytes=p.stat().st_size)
+    try:
+        if fmt in ("csv", "tsv"):
+            return _csv_batches(p, info, delimiter, column_types or {})
+        if fmt == "jsonl":
+            return _jsonl_batches(p, info)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            pf = pq.ParquetFile(p)
+            rows = pf.metadata.num_rows
+            info.rows_in_file = rows
+            return _columnar_stream(info, pf.schema_arrow, pf.iter_batches(batch_size=1 << 16), rows, pf.close)
+        if fmt == "feather":
+            import pyarrow.feather as feather
+
+            table = feather.read_table(p, memory_map=True)
+            info.rows_in_file = table.num_rows
+            return _columnar_stream(info, table.schema, iter(table.to_batches(max_chunksize=1 << 16)),
+                                    table.num_rows, lambda: None)
+        import pyarrow as pa
+
+        frame = _read_excel(p, info, sample=None, seed=0, delimiter=None)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        return _columnar_stream(info, table.schema, iter(table.to_batches(max_chunksize=1 << 16)),
+                                table.num_rows, lambda: None)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{p.name}: cannot read it as {fmt.upper()} ({_short(exc)}); check the file is not damaged") from exc
+
+
+def _columnar_stream(info: LoadInfo, schema: pa.Schema, batches: Any, rows: int, close: Any) -> BatchStream:
+    seen = [0]
+
+    def counted() -> Any:
+        for batch in batches:
+            seen[0] += batch.num_rows
+            yield batch
+
+    return BatchStream(info=info, schema=schema, batches=counted(), fraction=lambda: seen[0] / max(rows, 1),
+                       close=close, estimated_rows=rows)
+
+
+def _parquet_folder_batches(p: Path) -> BatchStream:
+    import pyarrow.dataset as ds
+
+    files = parquet_files(p)
+    info = LoadInfo(path=str(p), file_name=p.name, format="parquet", compression=None,
+                    size_bytes=sum(f.stat().st_size for f in files))
+    try:
+        dataset = ds.dataset([str(f) for f in files], format="parquet")
+        rows = dataset.count_rows()
+        schema = dataset.schema
+        batches = dataset.to_batches(batch_size=1 << 16, use_threads=False)  # file order, row order
+    except Exception as exc:
+        raise InputError(f"{p.name}: cannot read its Parquet files as one table ({_short(exc)}); "
+                         f"check they share one schema") from exc
+    info.rows_in_file = rows
+    info.notes.append(f"read {len(files)} Parquet files as one table")
+    return _columnar_stream(info, schema, batches, rows, lambda: None)
+
+
+def _counted_source(p: Path, info: LoadInfo) -> tuple[Any, _Counting, int]:
+    """The decompressed byte stream, the counter that measures progress, and the total it counts towards.
+
+    For gzip/bz2/xz the counter sits under the decompressor (compressed bytes
+    against the file size); for zip it counts the member's bytes against its size.
+    """
+    if info.compression == "zip":
+        zf = zipfile.ZipFile(p)
+        names = [n for n in zf.namelist() if not n.endswith("/") and not n.startswith("__MACOSX")]
+        if len(names) != 1:
+            raise InputError(f"{p.name}: the zip archive holds {len(names)} files; it must hold exactly one table")
+        counter = _Counting(zf.open(names[0]))
+        return counter, counter, zf.getinfo(names[0]).file_size
+    counter = _Counting(p.open("rb"))
+    if info.compression in ("gzip", "bz2", "xz"):
+        opener: Any = {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}[info.compression]
+        return opener(counter, "rb"), counter, info.size_bytes
+    return counter, counter, info.size_bytes
+
+
+def _csv_batches(p: Path, info: LoadInfo, delimiter: str | None, column_types: dict[str, Any]) -> BatchStream:
+    import pyarrow.csv as pacsv
+
+    if delimiter is not None and len(delimiter) != 1:
+        raise OptionError(f"The 'delimiter' option must be one character. Got {delimiter!r} instead.")
+    with _open_binary(p, info.compression) as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head.strip():
+        raise InputError(f"{p.name}: the file holds no data; export the table again with a header row and data")
+    default = "\t" if info.format == "tsv" and delimiter is None else delimiter
+    encoding, delim, decimal = sniff_csv(head, p.name, default)
+    info.encoding, info.delimiter, info.decimal = encoding, delim, decimal
+    _check_header(_header_names(head, encoding, delim), p.name, delim)
+    source, counter, total = _counted_source(p, info)
+    read_opts = pacsv.ReadOptions(
+        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding, block_size=STREAM_BLOCK_BYTES,
+        use_threads=True,
+    )
+    parse_opts = pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=True)
+    convert_opts = pacsv.ConvertOptions(
+        null_values=NA_VALUES, strings_can_be_null=True, decimal_point=decimal, column_types=column_types,
+        timestamp_parsers=["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+    )
+    reader = pacsv.open_csv(source, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
+
+    def close() -> None:
+        source.close()
+        counter.close()
+
+    return BatchStream(info=info, schema=reader.schema, batches=iter(reader),
+                       fraction=lambda: min(counter.count / max(total, 1), 1.0), close=close)
+
+
+def _jsonl_batches(p: Path, info: LoadInfo) -> BatchStream:
+    import pyarrow.json as pajson
+
+    with _open_binary(p, info.compression) as fh:
+        head = fh.read(4096)
+    if _binary_share(head) > 0.05 or not head.lstrip().startswith(b"{"):
+        raise InputError(f"{p.name}: not JSON Lines (one JSON object per line); check the file or its extension")
+    source, counter, total = _counted_source(p, info)
+    reader = pajson.open_json(source, read_options=pajson.ReadOptions(block_size=STREAM_BLOCK_BYTES))
+
+    def close() -> None:
+        source.close()
+        counter.close()
+
+    return BatchStream(info=info, schema=reader.schema, batches=iter(reader),
+                       fraction=lambda: min(counter.count / max(total, 1), 1.0), close=close)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from advisor.load import Table
+    from advisor.profile.stream import Scan
 
 Progress = Callable[[str, float], None]
 
@@ -50,12 +51,13 @@ def profile_table(
     settings: Settings = DEFAULT_SETTINGS,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    scan: Scan | None = None,
 ) -> Profile:
     """Profile a loaded :class:`~advisor.load.Table` (see :func:`profile_frame`)."""
     return profile_frame(
         table.frame, n_rows_in_file=table.info.rows_in_file, is_sample=table.info.is_sample,
         target=target, no_target=no_target, task=task, kinds=kinds, n_clusters=n_clusters,
-        answers=answers, settings=settings, progress=progress, should_stop=should_stop,
+        answers=answers, settings=settings, progress=progress, should_stop=should_stop, scan=scan,
     )
 
 
@@ -73,7 +75,10 @@ def profile_frame(
     settings: Settings = DEFAULT_SETTINGS,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    scan: Scan | None = None,
 ) -> Profile:
+    """Profile a DataFrame. With ``scan`` (a streamed pass over the whole file, whose
+    sample ``frame`` is), counts and moments come from the pass: see :mod:`advisor.profile.stream`."""
     import numpy as np
 
     report = progress or _noop
@@ -88,13 +93,23 @@ def profile_frame(
     if n_rows > settings.stats_sample_rows:
         sample_idx = np.sort(rng.choice(n_rows, size=settings.stats_sample_rows, replace=False))
     columns = _profile_columns(frame, sample_idx, hints, settings, report, stop)
+    if scan is not None:
+        from advisor.profile.stream import apply_scan_columns
+
+        apply_scan_columns(columns, scan, settings.top_values)
     report("target and task", 0.6)
     task_name, task_reason, target_profile = _target_and_task(frame, columns, target, no_target, task, settings)
     report("duplicates", 0.65)
     table_stats = _table_stats(frame, columns, n_rows_in_file or n_rows, is_sample, sample_idx, settings)
+    if scan is not None:
+        from advisor.profile.stream import apply_scan_table, apply_scan_target
+
+        apply_scan_target(target_profile, scan)
+        apply_scan_table(table_stats, columns, scan)
     profile = Profile(
         table=table_stats, columns=columns, task=task_name, task_reason=task_reason, target=target_profile,
         correlations=[], leakage=[], findings=[], n_clusters=n_clusters, answers=_normalise_answers(answers or {}),
+        scan=scan.info if scan is not None else None,
     )
     if stop():
         raise Cancelled("profiling was cancelled")

@@ -74,6 +74,11 @@ class ColumnProfile:
     datetime_max: str | None = None
     media: str | None = None  # "image" | "audio" when the values are paths to such files
     hinted: bool = False
+    # Statistics that are estimates rather than exact counts (streamed profiles only):
+    # "n_distinct" (HyperLogLog), "top_values" (Misra-Gries; counts under by at most
+    # top_values_max_error), "quantiles" (skew, outliers and quantiles from the sample).
+    approximate: list[str] = field(default_factory=list)
+    top_values_max_error: int = 0
 
 
 @dataclass
@@ -141,6 +146,23 @@ class TableStats:
 
 
 @dataclass
+class ScanInfo:
+    """How a table too big to load was profiled: one streamed pass plus a uniform sample."""
+
+    rows: int
+    batches: int
+    sample_rows: int
+    sample_seed: int
+    memory_limit_bytes: int
+    quantile_rank_error: float     # quantiles of the sample are within this share of rank (99 % confidence)
+    distinct_relative_error: float  # standard error of the HyperLogLog distinct counts
+    top_values_k: int              # values tracked per column; counts are exact below this many distinct values
+    widened_columns: list[str] = field(default_factory=list)  # typed again after a later block disagreed
+    exact: list[str] = field(default_factory=list)
+    from_sample: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Profile:
     table: TableStats
     columns: list[ColumnProfile]
@@ -153,6 +175,7 @@ class Profile:
     l1_zero_share: float | None = None
     n_clusters: int | None = None
     answers: dict[str, str] = field(default_factory=dict)
+    scan: ScanInfo | None = None
 
     def column(self, name: str) -> ColumnProfile:
         for col in self.columns:

@@ -416,7 +416,20 @@ def cancelled_text(board: Any) -> str | None:
 
 
 def leaderboard_notes(board: Any) -> list[str]:
-    return [*board.cv.notes, *board.notes]
+    return [*board.cv.notes, *board.notes, *full_fit_lines(getattr(board, "full_fit", None))]
+
+
+def full_fit_lines(ff: Any) -> list[str]:
+    """What --full-fit did, in words: rows, batches and the held-out scores side by side."""
+    if ff is None:
+        return []
+    head = (f"full fit: {ff.candidate} learned from {ff.rows_trained:,} rows in {ff.batches:,} batches; "
+            f"{ff.rows_held_out:,} rows outside the sample were held out")
+    if ff.holdout_score is not None:
+        head += f" and score {ff.metric} {ff.holdout_score:.4f}"
+        if ff.sample_fit_holdout_score is not None:
+            head += f" (fitted on the sample only: {ff.sample_fit_holdout_score:.4f})"
+    return [head, *ff.notes]
 
 
 # ---------------------------------------------------------------- recommend: operating the model
@@ -642,3 +655,8 @@ def class_importances(e: Any) -> list[str]:
         if i.importance_by_class:
             return list(i.importance_by_class)
     return []
+
+
+def distinct_text(col: Any) -> str:
+    """The distinct count, with '≈' when it is an estimate (a streamed profile's HyperLogLog)."""
+    return f"≈{col.n_distinct:,}" if "n_distinct" in col.approximate else f"{col.n_distinct:,}"

@@ -30,6 +30,7 @@ from advisor.report._format import (
     curve_text,
     cv_text,
     disagreement_warning,
+    distinct_text,
     drift_command,
     duration,
     explained_rows_text,
@@ -237,7 +238,7 @@ def _class_chart(classes: list[Any]) -> str:
 def _columns(p: Any) -> str:
     rows = [
         [_code(c.name), escape(c.kind), escape(c.role), f"{_bar(c.missing_share, 'miss', 60, 10)} {pct(c.missing_share)}",
-         f"{c.n_distinct:,}", escape(numeric_summary(c)), f"<span class=\"muted\">{escape(c.kind_reason)}</span>"]
+         distinct_text(c), escape(numeric_summary(c)), f"<span class=\"muted\">{escape(c.kind_reason)}</span>"]
         for c in p.columns
     ]
     header = ["column", "kind", "role", "missing", "distinct", "range / top value", "why this kind"]

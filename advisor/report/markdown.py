@@ -25,6 +25,7 @@ from advisor.report._format import (
     curve_text,
     cv_text,
     disagreement_warning,
+    distinct_text,
     drift_command,
     duration,
     explained_rows_text,
@@ -165,7 +166,7 @@ def _target(p: Any) -> list[str]:
 def _columns(p: Any) -> list[str]:
     rows = [
         [code(c.name), c.kind + (" (hint)" if c.hinted else ""), c.role, pct(c.missing_share),
-         f"{c.n_distinct:,}", cell(numeric_summary(c)), cell(c.kind_reason)]
+         distinct_text(c), cell(numeric_summary(c)), cell(c.kind_reason)]
         for c in p.columns
     ]
     header = ["column", "kind", "role", "missing", "distinct", "range / top value", "why this kind"]

@@ -31,6 +31,7 @@ from advisor.report._format import (
     curve_text,
     cv_text,
     disagreement_warning,
+    distinct_text,
     drift_command,
     duration,
     explained_rows_text,
@@ -195,7 +196,7 @@ def _columns(p: Any, width: int) -> list[RenderableType]:
     for c, summary in zip(p.columns, summaries, strict=True):
         miss_style = "yellow" if c.missing_share >= 0.05 else ("dim" if not c.n_missing else "")
         table.add_row(c.name, c.kind, c.role, Text(pct(c.missing_share), style=miss_style),
-                      f"{c.n_distinct:,}", summary, style=ROLE_STYLE.get(c.role, ""))
+                      distinct_text(c), summary, style=ROLE_STYLE.get(c.role, ""))
     return [Text(""), _rule(f"columns ({len(p.columns)})"), table]
 
 

@@ -36,7 +36,7 @@ Progress = Callable[[str, float], None]
 # Options of advisor.pipeline.build_profile_report that belong to one file, not to the session.
 FILE_OPTIONS = ("target", "no_target", "task", "kinds", "answers", "n_clusters", "delimiter", "input_format")
 # Options that change what is read from the file: when these are the same, the table in memory is reused.
-READ_OPTIONS = ("path", "sample", "seed", "delimiter", "input_format")
+READ_OPTIONS = ("path", "sample", "seed", "delimiter", "input_format", "stream", "max_memory")
 EXPORT_FORMATS = {"md": ("Markdown", ".md"), "json": ("JSON", ".json"), "html": ("HTML", ".html")}
 
 
@@ -56,6 +56,8 @@ class ProfileRequest:
     delimiter: str | None = None
     input_format: str | None = None
     rules: str | None = None
+    stream: bool | None = None
+    max_memory: int | None = None
 
     @classmethod
     def from_options(cls, path: str, options: Mapping[str, Any]) -> ProfileRequest:
@@ -105,7 +107,7 @@ class ProfileRequest:
             return load_and_profile(path, progress=progress, should_stop=should_stop, **options)
         for key in READ_OPTIONS[3:]:
             options.pop(key)
-        return table, profile_loaded(table, progress=progress, should_stop=should_stop, **options)
+        return table, profile_loaded(table, progress=progress, should_stop=should_stop, scan=table.scan, **options)
 
 
 def rewalk(report: Report, ruleset: RuleSet, answers: Mapping[str, str], n_clusters: int | None) -> Report:

@@ -1,0 +1,378 @@
+"""Profile a table bigger than memory: one streamed pass in record batches plus a uniform sample.
+
+The pass (:func:`scan_file`) keeps, per column, exact counts (rows, missing),
+exact min/max/mean/std and zero/negative shares (:class:`~advisor.profile.sketch.Moments`),
+the most frequent values (Misra-Gries, exact while a column has few distinct
+values) and a HyperLogLog distinct count; and, for the whole table, a
+reproducible uniform sample (bottom-n of seeded random keys). Memory is the
+batch being read, the sketches (a few MB per column at most) and the sample,
+whose size follows from the memory setting, never from the file's size.
+
+The usual profile then runs on the sample (kinds, correlations, leakage,
+duplicates, quantiles) and :func:`apply_scan` puts the exact and sketched
+figures of the whole pass in place of the sample's, marking what is estimated.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advisor.errors import Cancelled, InputError
+from advisor.profile.model import ColumnProfile, ScanInfo, TableStats, TargetProfile
+from advisor.profile.sketch import HeavyHitters, HyperLogLog, Moments, dkw_epsilon, hash_values
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from advisor.load import BatchStream, Table
+
+Progress = Callable[[str, float], None]
+
+TOP_K = 1000  # values tracked per column: counts are exact for columns with at most this many distinct values
+# A column with more distinct values than this (and than a tenth of its rows) stops tracking top values:
+# they are all rare, so the sample's shares say as much, and hashing every value is cheaper than counting.
+HIGH_CARDINALITY = 20 * TOP_K
+MAX_SAMPLE_ROWS = 100_000  # more rows add little to kind detection (50,000), correlations or quantiles (±0.5%)
+MIN_SAMPLE_ROWS = 10_000
+SAMPLE_MEMORY_SHARE = 0.25  # of the memory setting, for the sample as a DataFrame
+DEFAULT_MEMORY_LIMIT = 512 * 1024**2  # tables that would take more are streamed (--max-memory)
+# In-memory size of a loaded table per byte of file, by format (pandas DataFrame, strings included).
+LOAD_FACTOR = {"csv": 4.0, "tsv": 4.0, "jsonl": 2.0, "parquet": 6.0, "feather": 2.0, "excel": 10.0}
+COMPRESSION_RATIO = 5.0  # a compressed text file unpacks to about this many times its size
+
+EXACT_STATS = ["rows", "missing values", "min", "max", "mean", "std", "zero and negative shares",
+               "top values (up to the tracked number of distinct values)", "distinct counts (up to the same number)"]
+SAMPLE_STATS = ["kinds", "quantiles", "skew", "outliers", "text lengths", "correlations", "leakage",
+                "duplicate rows"]
+
+
+def parse_size(text: str) -> int:
+    """'2G', '512M', '1.5GB' or a number of bytes -> bytes; ValueError for anything else."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", text.lower())
+    if not m:
+        raise ValueError(text)
+    scale = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}[m.group(2)]
+    value = int(float(m.group(1)) * scale)
+    if value <= 0:
+        raise ValueError(text)
+    return value
+
+
+def estimated_load_bytes(path: str, file_format: str | None = None) -> int:
+    """About how much memory loading the whole table would take (0 when it cannot be told cheaply)."""
+    from advisor.load import detect_format, parquet_files
+
+    p = Path(path)
+    if not p.exists():
+        return 0
+    if p.is_dir():
+        try:
+            return int(sum(f.stat().st_size for f in parquet_files(p)) * LOAD_FACTOR["parquet"])
+        except InputError:
+            return 0
+    if p.stat().st_size == 0:
+        return 0
+    fmt, compression = detect_format(p, file_format)
+    size = p.stat().st_size * LOAD_FACTOR.get(fmt, 4.0)
+    if compression:
+        size *= COMPRESSION_RATIO
+    return int(size)
+
+
+def should_stream(path: str, memory_limit: int, file_format: str | None = None) -> bool:
+    """Stream when loading the table whole would not fit in the memory setting."""
+    return Path(path).is_dir() or estimated_load_bytes(path, file_format) > memory_limit
+
+
+@dataclass
+class ColumnScan:
+    """Everything one pass keeps about one column."""
+
+    name: str
+    arrow_type: str
+    rows: int = 0
+    nulls: int = 0
+    moments: Moments | None = None
+    heavy: HeavyHitters = field(default_factory=lambda: HeavyHitters(TOP_K))
+    hll: HyperLogLog | None = None
+    ts_min: Any = None
+    ts_max: Any = None
+    high_cardinality: bool = False  # top values given up (see HIGH_CARDINALITY); distinct from the sketch only
+
+    def add(self, arr: pa.Array | pa.ChunkedArray) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if pa.types.is_dictionary(arr.type):
+            arr = arr.cast(arr.type.value_type)
+        self.rows += len(arr)
+        self.nulls += arr.null_count
+        t = arr.type
+        if (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)) and len(arr) > arr.null_count:
+            if self.moments is None:
+                self.moments = Moments()
+            values = arr.drop_null() if arr.null_count else arr
+            self.moments.add(values.cast(pa.float64()).to_numpy(zero_copy_only=False))
+        elif pa.types.is_temporal(t) and len(arr) > arr.null_count:
+            mm = pc.min_max(arr)
+            lo, hi = mm["min"].as_py(), mm["max"].as_py()
+            self.ts_min = lo if self.ts_min is None else min(self.ts_min, lo)
+            self.ts_max = hi if self.ts_max is None else max(self.ts_max, hi)
+        if pa.types.is_null(t):
+            return
+        if self.high_cardinality and self.hll is not None:
+            self.hll.add_hashes(hash_values(arr))
+            return
+        to_hash = self.heavy.add(arr)
+        if to_hash is not None:
+            if self.hll is None:
+                self.hll = HyperLogLog()
+            self.hll.add_hashes(hash_values(to_hash))
+            estimate = self.hll.estimate()
+            if estimate > HIGH_CARDINALITY and estimate > 0.1 * self.present:
+                self.high_cardinality = True
+                self.heavy = HeavyHitters(TOP_K)  # its counts would stop here; free them
+
+    @property
+    def present(self) -> int:
+        return self.rows - self.nulls
+
+    @property
+    def distinct(self) -> int:
+        if self.hll is None:
+            return self.heavy.n_values
+        return min(max(self.hll.estimate(), self.heavy.n_values), self.present)
+
+
+@dataclass
+class Scan:
+    """The result of one pass: the sample (as a loaded Table) and what was kept of every column."""
+
+    table: Table
+    columns: dict[str, ColumnScan]
+    info: ScanInfo
+    seconds: float
+    sample_positions: Any = None  # numpy int64: the sample's row numbers in the file, ascending
+    column_types: dict[str, Any] = field(default_factory=dict)  # CSV columns read with a wider type
+    delimiter: str | None = None
+    file_format: str | None = None
+
+
+def scan_file(
+    path: str,
+    *,
+    seed: int = 0,
+    sample_rows: int | None = None,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    delimiter: str | None = None,
+    file_format: str | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Scan:
+    """Read ``path`` once in record batches; see the module's docstring.
+
+    A CSV column whose later blocks disagree with the type inferred from the
+    first block (an integer column turning decimal, say) is typed more widely
+    and the pass starts again, so one stray value never ends the run.
+    """
+    import pyarrow as pa
+
+    from advisor.load import open_batches
+
+    widen: dict[str, Any] = {}
+    names_widened: list[str] = []
+    while True:
+        stream = open_batches(path, delimiter=delimiter, file_format=file_format, column_types=widen)
+        try:
+            scan = _scan(stream, seed=seed, sample_rows=sample_rows, memory_limit=memory_limit,
+                         widened=names_widened, progress=progress, should_stop=should_stop)
+            scan.column_types, scan.delimiter, scan.file_format = dict(widen), delimiter, file_format
+            return scan
+        except pa.ArrowInvalid as exc:
+            column, wider = _widen(exc, stream.schema, widen)
+            if column is None:
+                raise InputError(f"{stream.info.file_name}: cannot read it ({' '.join(str(exc).split())[:160]}); "
+                                 f"check the file is not damaged") from exc
+            widen[column] = wider
+            if column not in names_widened:
+                names_widened.append(column)
+        finally:
+            stream.close()
+
+
+def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[str | None, Any]:
+    """The column named by a CSV conversion error and the next wider type to read it as."""
+    import pyarrow as pa
+
+    m = re.search(r"column #(\d+)", str(exc))
+    if not m or int(m.group(1)) >= len(schema):
+        return None, None
+    name = schema.names[int(m.group(1))]
+    current = widen.get(name, schema.field(name).type)
+    if pa.types.is_string(current) or pa.types.is_large_string(current):
+        return None, None
+    if pa.types.is_integer(current) or pa.types.is_null(current):
+        return name, pa.float64()
+    return name, pa.string()
+
+
+def _scan(stream: BatchStream, *, seed: int, sample_rows: int | None, memory_limit: int, widened: list[str],
+          progress: Progress | None, should_stop: Callable[[], bool] | None) -> Scan:
+    import pyarrow as pa
+
+    from advisor.load import BottomN, Table, _flatten_nested, _to_pandas
+
+    t0 = time.perf_counter()
+    stop = should_stop or (lambda: False)
+    sampler: BottomN | None = None
+    columns: dict[str, ColumnScan] = {}
+    names: list[str] = []
+    rows = batches = 0
+    last_report = 0.0
+    for batch in stream.batches:
+        if stop():
+            raise Cancelled("profiling was cancelled")
+        if any(pa.types.is_nested(f.type) for f in batch.schema):
+            batch = _flatten_nested(pa.Table.from_batches([batch]), None).combine_chunks().to_batches()[0]
+        if sampler is None:
+            n = sample_rows or _sample_size(batch, memory_limit)
+            sampler = BottomN(n, seed)
+            names = [n if n.strip() else f"column_{i + 1}" for i, n in enumerate(batch.schema.names)]
+            if len(set(names)) != len(names):
+                dup = next(x for x in names if names.count(x) > 1)
+                raise InputError(f"{stream.info.file_name}: the column name '{dup}' appears more than once; "
+                                 f"rename the duplicates")
+            columns = {name: ColumnScan(name, str(batch.schema.field(i).type)) for i, name in enumerate(names)}
+        sampler.add(batch)
+        for i, name in enumerate(names):
+            columns[name].add(batch.column(i))
+        rows += batch.num_rows
+        batches += 1
+        now = time.perf_counter()
+        if progress and now - last_report > 0.2:
+            last_report = now
+            rate = rows / max(now - t0, 1e-9)
+            progress(f"read {rows:,} rows · {rate:,.0f} rows/s", min(stream.fraction(), 1.0))
+    if progress:
+        progress(f"read {rows:,} rows · {rows / max(time.perf_counter() - t0, 1e-9):,.0f} rows/s", 1.0)
+    if sampler is None or rows == 0:
+        raise InputError(f"{stream.info.file_name}: has a header row but no data rows; export the table again "
+                         f"with its data")
+    sample = sampler.result()
+    info = stream.info
+    info.rows_in_file = rows
+    frame = _to_pandas(sample, info)
+    info.rows_loaded = len(frame)
+    info.is_sample = len(frame) < rows
+    info.sample_seed = seed
+    scan_info = ScanInfo(
+        rows=rows, batches=batches, sample_rows=len(frame), sample_seed=seed, memory_limit_bytes=memory_limit,
+        quantile_rank_error=round(dkw_epsilon(len(frame)), 5),
+        distinct_relative_error=round(HyperLogLog().relative_error, 5), top_values_k=TOP_K,
+        widened_columns=list(widened), exact=list(EXACT_STATS), from_sample=list(SAMPLE_STATS),
+    )
+    info.notes.append(
+        f"streamed all {rows:,} rows in {batches:,} batches within a {memory_limit / 1024**2:,.0f} MB setting: "
+        f"counts, missing values, min/max/mean/std and top values are over every row; kinds, quantiles "
+        f"(within {scan_info.quantile_rank_error:.2%} of rank, 99% confidence), correlations, leakage and "
+        f"duplicates come from a uniform sample of {len(frame):,} rows (seed {seed}); distinct counts above "
+        f"{TOP_K:,} are estimates (HyperLogLog, ±{scan_info.distinct_relative_error:.1%})"
+    )
+    if widened:
+        info.notes.append(f"read again with wider types after a later block disagreed: {', '.join(widened)}")
+    return Scan(table=Table(frame=frame, info=info), columns=columns, info=scan_info,
+                seconds=time.perf_counter() - t0, sample_positions=sampler.positions)
+
+
+def _sample_size(batch: pa.RecordBatch, memory_limit: int) -> int:
+    """Rows of sample that fit in a quarter of the memory setting, judged from the first batch's width."""
+    per_row = max(batch.nbytes / max(batch.num_rows, 1), 8.0) * 3  # a DataFrame holds about 3x Arrow's bytes
+    fits = int(memory_limit * SAMPLE_MEMORY_SHARE / per_row)
+    return max(MIN_SAMPLE_ROWS, min(MAX_SAMPLE_ROWS, fits))
+
+
+# ------------------------------------------------------------------ applying the pass to a profile
+
+
+def apply_scan_columns(columns: list[ColumnProfile], scan: Scan, top_n: int) -> None:
+    """Replace the sample's counts with the whole pass's, marking what is estimated."""
+    from advisor.profile.model import TopValue
+    from advisor.profile.stats import clean_float, format_value
+
+    for col in columns:
+        acc = scan.columns.get(col.name)
+        if acc is None:
+            continue
+        present = acc.present
+        col.n_missing = acc.nulls
+        col.missing_share = clean_float(acc.nulls / max(acc.rows, 1), 4) or 0.0
+        col.n_distinct = acc.distinct
+        col.distinct_share = clean_float(col.n_distinct / present, 4) or 0.0 if present else 0.0
+        approx = []
+        if acc.high_cardinality:  # the sample's shares, scaled to the whole table
+            col.top_values = [TopValue(t.value, round(t.share * present), t.share) for t in col.top_values]
+            approx += ["n_distinct", "top_values"]
+        else:
+            col.top_values = [TopValue(format_value(v), int(c), clean_float(c / present) or 0.0)
+                              for v, c in acc.heavy.top(top_n)] if present else []
+            if acc.heavy.pruned:
+                approx += ["n_distinct", "top_values"]
+                col.top_values_max_error = acc.heavy.max_error
+        if col.numeric is not None and acc.moments is not None and acc.moments.n:
+            m = acc.moments
+            num = col.numeric
+            num.min, num.max, num.mean = clean_float(m.min), clean_float(m.max), clean_float(m.mean)
+            num.std = clean_float(m.std)
+            num.zero_share = clean_float(m.zeros / m.n, 4) or 0.0
+            num.negative_share = clean_float(m.negatives / m.n, 4) or 0.0
+            num.min_positive = clean_float(m.min_positive)
+            if scan.info.sample_rows < scan.info.rows:
+                approx.append("quantiles")
+        if acc.ts_min is not None and col.datetime_min is not None:
+            col.datetime_min, col.datetime_max = _iso(acc.ts_min), _iso(acc.ts_max)
+        col.approximate = approx
+
+
+def _iso(value: Any) -> str:
+    return str(value.isoformat()) if hasattr(value, "isoformat") else str(value)
+
+
+def apply_scan_target(target: TargetProfile | None, scan: Scan) -> None:
+    """Class counts of the whole pass (when exact), and the target's missing count."""
+    from advisor.profile.model import ClassCount
+    from advisor.profile.stats import clean_float, format_value
+
+    if target is None or target.name not in scan.columns:
+        return
+    acc = scan.columns[target.name]
+    target.n_missing = acc.nulls
+    if target.n_classes is None or acc.heavy.pruned or acc.high_cardinality:
+        return
+    counts = acc.heavy.top(acc.heavy.n_values)
+    total = sum(c for _, c in counts) or 1
+    target.classes = [ClassCount(format_value(v), int(c), clean_float(c / total, 4) or 0.0) for v, c in counts]
+    target.n_classes = len(target.classes)
+    values = [c.count for c in target.classes]
+    target.imbalance_ratio = clean_float(max(values) / min(values), 4)
+    target.minority_share = clean_float(min(values) / total, 4)
+
+
+def apply_scan_table(stats: TableStats, columns: list[ColumnProfile], scan: Scan) -> None:
+    """Rows and missing cells of the whole pass; memory scaled up from the sample."""
+    from advisor.profile.stats import clean_float
+
+    rows = scan.info.rows
+    sample_rows = max(stats.n_rows, 1)
+    stats.memory_bytes = int(stats.memory_bytes * rows / sample_rows)
+    stats.n_rows = rows
+    stats.n_rows_in_file = rows
+    stats.n_missing_cells = sum(c.n_missing for c in columns)
+    stats.missing_share = clean_float(stats.n_missing_cells / max(rows * max(stats.n_columns, 1), 1), 4) or 0.0
+    stats.is_sample = False

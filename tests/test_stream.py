@@ -1,0 +1,233 @@
+"""The streamed profile: sketches, one pass over batches, and agreement with the in-memory profile."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from advisor import load
+from advisor.cli import main
+from advisor.errors import Cancelled, OptionError
+from advisor.pipeline import build_profile_report
+from advisor.profile.sketch import HeavyHitters, HyperLogLog, Moments, dkw_epsilon, hash_values
+from advisor.profile.stream import estimated_load_bytes, parse_size, scan_file, should_stream
+from advisor.report.jsonout import render_json
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut CSV and JSON files into many small batches, as a big file would be."""
+    monkeypatch.setattr(load, "STREAM_BLOCK_BYTES", 1 << 14)
+
+
+def _frame(n: int = 6000, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(10, 3, n)
+    x[rng.random(n) < 0.1] = np.nan
+    return pd.DataFrame({
+        "customer_id": [f"C{i:06d}" for i in range(n)],
+        "x": x,
+        "visits": rng.poisson(4, n),
+        "plan": rng.choice(["basic", "plus", "pro"], n, p=[0.6, 0.3, 0.1]),
+        "signup": pd.date_range("2021-01-01", periods=n, freq="h"),
+        "churned": rng.choice(["yes", "no"], n, p=[0.25, 0.75]),
+    })
+
+
+# ------------------------------------------------------------------ sketches
+
+
+def test_hyperloglog_is_within_its_error_and_deterministic() -> None:
+    values = pa.array(np.arange(200_000, dtype=np.int64) * 7919)
+    a, b = HyperLogLog(), HyperLogLog()
+    for chunk in range(0, 200_000, 30_000):
+        a.add_hashes(hash_values(values.slice(chunk, 30_000)))
+    b.add_hashes(hash_values(values))
+    assert a.estimate() == b.estimate()  # batch boundaries do not matter
+    assert abs(a.estimate() - 200_000) / 200_000 < 4 * a.relative_error
+    few = HyperLogLog()
+    few.add_hashes(hash_values(pa.array(["a", "b", "c", "a", None])))
+    assert few.estimate() == 3  # linear counting is exact for tiny sets
+
+
+def test_hash_values_treats_equal_numbers_alike_and_texts_by_content() -> None:
+    assert hash_values(pa.array([0.0]))[0] == hash_values(pa.array([-0.0]))[0]
+    assert hash_values(pa.array(["ab"]))[0] == hash_values(pa.array(["ab"], pa.large_string()))[0]
+    assert hash_values(pa.array(["ab"]))[0] != hash_values(pa.array(["ba"]))[0]
+    assert len(hash_values(pa.array([1, None, 3]))) == 2
+
+
+def test_heavy_hitters_exact_below_k_and_bounded_above() -> None:
+    rng = np.random.default_rng(0)
+    data = np.concatenate([rng.zipf(1.6, 50_000) % 5000, np.full(3000, 42)])
+    rng.shuffle(data)
+    hh = HeavyHitters(k=50)
+    for chunk in np.array_split(data, 17):
+        hh.add(pa.array(chunk))
+    true = pd.Series(data).value_counts()
+    assert hh.pruned and hh.max_error <= len(data) / 51
+    for value, count in hh.top(50):
+        assert true[value] - hh.max_error <= count <= true[value]
+    heavy = true[true > len(data) / 51].index
+    kept = {v for v, _ in hh.top(50)}
+    assert set(heavy) <= kept  # every value above n/(k+1) survives
+    exact = HeavyHitters(k=10)
+    for chunk in (["a", "b", None], ["a", "c"], ["a"]):
+        exact.add(pa.array(chunk))
+    assert not exact.pruned and exact.top(2) == [("a", 3), ("b", 1)]
+
+
+def test_moments_merge_matches_numpy() -> None:
+    rng = np.random.default_rng(3)
+    data = rng.lognormal(3, 1, 10_001)
+    m = Moments()
+    for chunk in np.array_split(data, 7):
+        m.add(chunk)
+    assert m.n == len(data)
+    assert m.mean == pytest.approx(data.mean(), rel=1e-12)
+    assert m.std == pytest.approx(data.std(ddof=1), rel=1e-10)
+    assert (m.min, m.max) == (data.min(), data.max())
+    huge = Moments()
+    huge.add(np.array([1e300, -1e300, 1e300]))
+    assert huge.std is not None and math.isfinite(huge.std)
+
+
+def test_dkw_bound_shrinks_with_the_sample() -> None:
+    assert dkw_epsilon(200_000) == pytest.approx(0.00364, abs=1e-5)
+    assert dkw_epsilon(10_000) > dkw_epsilon(100_000)
+
+
+# ------------------------------------------------------------------ one pass, compared with loading
+
+
+def test_streamed_profile_agrees_with_the_in_memory_one(tmp_path, small_blocks) -> None:
+    path = tmp_path / "customers.csv"
+    _frame().to_csv(path, index=False)
+    whole = build_profile_report(str(path), stream=False).profile
+    streamed = build_profile_report(str(path), stream=True, sample=2000).profile
+    assert streamed.scan is not None and streamed.scan.batches > 5 and streamed.scan.sample_rows == 2000
+    assert whole.scan is None
+    assert streamed.table.n_rows == whole.table.n_rows == 6000
+    assert streamed.table.n_missing_cells == whole.table.n_missing_cells
+    for name in ("x", "visits", "plan", "churned"):
+        a, b = whole.column(name), streamed.column(name)
+        assert (a.n_missing, a.kind) == (b.n_missing, b.kind), name
+        if b.numeric is not None:
+            assert b.numeric.mean == pytest.approx(a.numeric.mean, rel=1e-5)
+            assert b.numeric.std == pytest.approx(a.numeric.std, rel=1e-5)
+            assert (b.numeric.min, b.numeric.max) == (a.numeric.min, a.numeric.max)
+    for name in ("visits", "plan", "churned"):  # few values: exact counts and top values
+        a, b = whole.column(name), streamed.column(name)
+        assert a.n_distinct == b.n_distinct and "n_distinct" not in b.approximate and "top_values" not in b.approximate
+        assert [(t.value, t.count) for t in a.top_values] == [(t.value, t.count) for t in b.top_values]
+    ids = streamed.column("customer_id")
+    assert ids.kind == "identifier" and "n_distinct" in ids.approximate
+    assert abs(ids.n_distinct - 6000) <= 6000 * 0.05
+    assert "quantiles" in streamed.column("x").approximate
+    assert streamed.column("signup").datetime_max == whole.column("signup").datetime_max
+    assert [(c.label, c.count) for c in streamed.target.classes] == [(c.label, c.count) for c in whole.target.classes]
+
+
+def test_streamed_report_is_deterministic_and_says_how_it_was_made(tmp_path, small_blocks) -> None:
+    path = tmp_path / "t.csv"
+    _frame(3000).to_csv(path, index=False)
+    a = build_profile_report(str(path), stream=True, sample=1000, seed=5)
+    b = build_profile_report(str(path), stream=True, sample=1000, seed=5)
+    a.timings = b.timings = {}
+    assert render_json(a) == render_json(b)
+    note = next(n for n in a.source.notes if n.startswith("streamed all 3,000 rows"))
+    assert "uniform sample of 1,000 rows (seed 5)" in note and "HyperLogLog" in note
+
+
+def test_a_column_typed_wrongly_by_the_first_block_is_read_again_wider(tmp_path, small_blocks) -> None:
+    n = 5000
+    frame = pd.DataFrame({"amount": np.arange(n).astype(object), "label": ["a", "b"] * (n // 2)})
+    frame.loc[n - 3, "amount"] = "12.5"  # an integer column turns decimal near the end
+    path = tmp_path / "late.csv"
+    frame.to_csv(path, index=False)
+    scan = scan_file(str(path), sample_rows=500)
+    assert scan.info.widened_columns == ["amount"]
+    assert scan.columns["amount"].moments is not None
+    assert scan.columns["amount"].moments.max == n - 1
+    assert any("read again with wider types" in note for note in scan.table.info.notes)
+
+
+def test_parquet_folder_gzip_csv_and_json_lines_stream(tmp_path, small_blocks) -> None:
+    frame = _frame(3000)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for i, part in enumerate(np.array_split(np.arange(3000), 3)):
+        pq.write_table(pa.Table.from_pandas(frame.iloc[part], preserve_index=False), folder / f"p{i}.parquet")
+    (folder / "_SUCCESS").write_text("")
+    assert should_stream(str(folder), 10**12)  # a folder is always read in one pass
+    report = build_profile_report(str(folder), sample=1000)
+    assert report.profile.table.n_rows == 3000 and report.source.file_name == "parts"
+    assert report.profile.column("visits").numeric.mean == pytest.approx(frame["visits"].mean())
+    gz = tmp_path / "t.csv.gz"
+    with gzip.open(gz, "wt") as fh:
+        frame.to_csv(fh, index=False)
+    assert build_profile_report(str(gz), stream=True, sample=1000).profile.table.n_rows == 3000
+    jl = tmp_path / "t.jsonl"
+    frame.assign(signup=frame["signup"].astype(str)).to_json(jl, orient="records", lines=True)
+    assert build_profile_report(str(jl), stream=True, sample=1000).profile.column("plan").n_distinct == 3
+
+
+def test_big_files_stream_by_themselves(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    _frame(2000).to_csv(path, index=False)
+    size = path.stat().st_size
+    assert estimated_load_bytes(str(path)) == pytest.approx(size * 4, rel=0.01)
+    assert should_stream(str(path), memory_limit=size) and not should_stream(str(path), memory_limit=size * 10)
+    report = build_profile_report(str(path), max_memory=size)
+    assert report.profile.scan is not None and report.profile.scan.memory_limit_bytes == size
+
+
+def test_stream_progress_cancel_and_bad_options(tmp_path, small_blocks) -> None:
+    path = tmp_path / "t.csv"
+    _frame(4000).to_csv(path, index=False)
+    seen: list[str] = []
+    scan_file(str(path), sample_rows=100, progress=lambda message, fraction: seen.append(message))
+    assert seen and all("rows/s" in m for m in seen) and seen[-1].startswith("read 4,000 rows")
+    with pytest.raises(Cancelled):
+        scan_file(str(path), should_stop=lambda: True)
+    with pytest.raises(OptionError):
+        build_profile_report(str(path), stream=True, sample=0)
+    with pytest.raises(OptionError):
+        build_profile_report(str(path), max_memory=-1)
+    assert parse_size("2G") == 2 * 1024**3 and parse_size("512m") == 512 * 1024**2 and parse_size("100") == 100
+    for bad in ("", "two", "0", "5Q"):
+        with pytest.raises(ValueError):
+            parse_size(bad)
+
+
+def test_cli_stream_and_max_memory(tmp_path, capsys, small_blocks) -> None:
+    path = tmp_path / "t.csv"
+    _frame(3000).to_csv(path, index=False)
+    assert main(["profile", str(path), "--max-memory", "10k", "--format", "json", "-q"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["profile"]["scan"]["rows"] == 3000
+    assert main(["profile", str(path), "--max-memory", "lots"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "max-memory" in err[0]
+    assert main(["profile", str(path), "--no-stream", "--max-memory", "1k", "--format", "json", "-q"]) == 0
+    assert json.loads(capsys.readouterr().out)["profile"]["scan"] is None
+
+
+def test_the_app_keeps_the_whole_pass_when_the_target_changes(tmp_path, small_blocks) -> None:
+    from advisor.tui.session import ProfileRequest
+
+    path = tmp_path / "t.csv"
+    _frame(3000).to_csv(path, index=False)
+    request = ProfileRequest.from_options(str(path), {"stream": True, "sample": 800})
+    table, first = request.build()
+    assert len(table.frame) == 800 and first.profile.scan is not None
+    _, again = request.with_target("plan").build(table=table)  # re-profiled from memory, not from the file
+    assert again.profile.scan is not None and again.profile.table.n_rows == 3000
+    assert sum(c.count for c in again.profile.target.classes) == 3000
