@@ -40,6 +40,18 @@ def _positive_int(name: str) -> Callable[[str], int]:
     return parse
 
 
+def _size(name: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        from advisor.profile.stream import parse_size
+
+        try:
+            return parse_size(text)
+        except ValueError:
+            raise OptionError(f"The '{name}' option must be a size such as 512M or 2G. Got '{text}' instead.") from None
+
+    return parse
+
+
 def _positive_float(name: str) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
@@ -77,6 +89,12 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--n-clusters", type=_positive_int("n-clusters"), help="number of clusters you expect (the map's 'number of categories known')")
     r = p.add_argument_group("reading")
     r.add_argument("--sample", type=_positive_int("sample"), metavar="N", help="read a reproducible uniform sample of N rows")
+    r.add_argument("--stream", action=argparse.BooleanOptionalAction, default=None,
+                   help="profile in one streamed pass in bounded memory, plus a uniform sample for kinds and "
+                        "relations (default: when the table would not fit in --max-memory); with --sample N "
+                        "the sample has N rows")
+    r.add_argument("--max-memory", type=_size("max-memory"), metavar="SIZE",
+                   help="memory the table may take, e.g. 512M or 4G (default 512M): bigger tables are streamed")
     r.add_argument("--seed", type=int, default=0, help="random seed for sampling and models (default 0)")
     r.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
     r.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"], help="read the file as this format")
@@ -116,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--groups", metavar="COL", help="keep each value of COL in one fold (GroupKFold)")
     m.add_argument("--time", metavar="COL", help="rows are ordered by COL: validate on later rows (TimeSeriesSplit)")
     m.add_argument("--save", metavar="MODEL", help="refit the pick on all rows and save it (.skops, or .joblib)")
+    m.add_argument("--full-fit", action="store_true",
+                   help="on a streamed table: fit the pick (or the best measured candidate with partial_fit) over "
+                        "every row in batches and score it on held-out rows; --save then writes that model")
     _add_output_options(rc)
 
     ex = sub.add_parser("explain", help="explain the recommended pick, or a saved model, with SHAP in the table's own columns",
@@ -263,6 +284,7 @@ def _profile_options(args: argparse.Namespace) -> dict[str, Any]:
         "target": args.target, "no_target": args.no_target, "task": args.task, "kinds": dict(args.kind),
         "sample": args.sample, "seed": args.seed, "delimiter": args.delimiter, "input_format": args.input_format,
         "answers": _answers(args.answer), "n_clusters": args.n_clusters, "rules": args.rules, "drop": args.drop,
+        "stream": args.stream, "max_memory": args.max_memory,
     }
 
 
@@ -276,7 +298,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         with _progress(args) as progress:
             report = build_recommend_report(
                 args.data, budget=args.budget, metric=args.metric, jobs=args.jobs, groups=args.groups,
-                time_col=args.time, save=args.save, progress=progress, **_profile_options(args),
+                time_col=args.time, save=args.save, full_fit=args.full_fit, progress=progress,
+                **_profile_options(args),
             )
     except AllCandidatesFailed as exc:
         if exc.report is not None:

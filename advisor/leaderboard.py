@@ -160,6 +160,21 @@ class Pick:
 
 
 @dataclass
+class FullFit:
+    """An incremental learner fitted over every row of a streamed table (``--full-fit``)."""
+
+    candidate: str
+    rows_trained: int
+    rows_held_out: int
+    batches: int
+    metric: str
+    holdout_score: float | None  # the full fit on the held-out rows
+    sample_fit_holdout_score: float | None  # the same candidate fitted on the sample only, same rows
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Leaderboard:
     """The cross-validation stage's result: rows ranked by the primary metric, the pick and its curve."""
 
@@ -179,6 +194,7 @@ class Leaderboard:
     learning_curve: LearningCurve | None = None
     notes: list[str] = field(default_factory=list)
     embedding: Embedding | None = None  # dimensionality reduction: the pick's 2-D picture
+    full_fit: FullFit | None = None  # --full-fit: the incremental fit over every row
 
     def row(self, name: str) -> CandidateResult:
         for row in self.rows:

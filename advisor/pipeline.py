@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from advisor.explain import Explanation
     from advisor.load import Table
     from advisor.profile.model import Profile
+    from advisor.profile.stream import Scan
     from advisor.ruletree.model import Advice, CandidateAdvice, RuleSet
 
 Progress = Callable[[str, float], None]
@@ -49,6 +50,8 @@ def build_profile_report(
     n_clusters: int | None = None,
     rules: str | None = None,
     drop: list[str] | None = None,
+    stream: bool | None = None,
+    max_memory: int | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Report:
@@ -56,7 +59,7 @@ def build_profile_report(
     return load_and_profile(
         path, target=target, no_target=no_target, task=task, kinds=kinds, sample=sample, seed=seed,
         delimiter=delimiter, input_format=input_format, answers=answers, n_clusters=n_clusters, rules=rules,
-        drop=drop, progress=progress, should_stop=should_stop,
+        drop=drop, stream=stream, max_memory=max_memory, progress=progress, should_stop=should_stop,
     )[1]
 
 
@@ -75,29 +78,63 @@ def load_and_profile(
     n_clusters: int | None = None,
     rules: str | None = None,
     drop: list[str] | None = None,
+    stream: bool | None = None,
+    max_memory: int | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> tuple[Table, Report]:
-    """The loaded table (later stages need its rows) and the profile report."""
+    """The loaded table (later stages need its rows) and the profile report.
+
+    A table that would not fit in ``max_memory`` bytes (default 512 MiB), or any
+    table with ``stream=True``, is profiled in one streamed pass (see
+    :mod:`advisor.profile.stream`); the Table returned then holds the pass's
+    uniform sample (``sample`` rows when given), which later stages work on.
+    ``stream=False`` always loads the whole table.
+    """
     from advisor.load import load_table
+    from advisor.profile.stream import DEFAULT_MEMORY_LIMIT, scan_file, should_stream
     from advisor.ruletree import load_rules, parse_answers
 
     parse_answers(answers)  # a mistyped --answer fails before any work is done
     load_rules(rules)  # so does a broken rules folder
+    if max_memory is not None and (isinstance(max_memory, bool) or max_memory <= 0):
+        from advisor.errors import OptionError
+
+        raise OptionError(f"The 'max-memory' option must be a positive size such as 2G. Got {max_memory!r} instead.")
+    limit = max_memory or DEFAULT_MEMORY_LIMIT
     t0 = time.perf_counter()
     if progress:
         progress("reading", 0.0)
-    table = load_table(path, sample=sample, seed=seed, delimiter=delimiter, file_format=input_format)
+    scan = None
+    streamed = stream if stream is not None else should_stream(path, limit, input_format)
+    if streamed:
+        if sample is not None and (isinstance(sample, bool) or sample < 1):
+            from advisor.errors import OptionError
+
+            raise OptionError(f"The 'sample' option must be a positive number of rows. Got {sample} instead.")
+
+        def reading(message: str, fraction: float) -> None:
+            if progress:
+                progress(message, 0.6 * fraction)
+
+        scan = scan_file(path, seed=seed, sample_rows=sample, memory_limit=limit, delimiter=delimiter,
+                         file_format=input_format, progress=reading, should_stop=should_stop)
+        table = scan.table
+        table.scan = scan
+    else:
+        table = load_table(path, sample=sample, seed=seed, delimiter=delimiter, file_format=input_format)
     _drop_columns(table, drop or [], target)
     load_seconds = round(time.perf_counter() - t0, 3)
+    start = 0.6 if streamed else 0.2
 
     def sub(message: str, fraction: float) -> None:
         if progress:
-            progress(message, 0.2 + 0.8 * fraction)
+            progress(message, start + (1 - start) * fraction)
 
     report = profile_loaded(
         table, target=target, no_target=no_target, task=task, kinds=kinds, sample=sample, seed=seed,
         answers=answers, n_clusters=n_clusters, rules=rules, drop=drop, progress=sub, should_stop=should_stop,
+        scan=scan,
     )
     report.timings = {"load_seconds": load_seconds, **report.timings}
     return table, report
@@ -118,8 +155,11 @@ def profile_loaded(
     drop: list[str] | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    scan: Scan | None = None,
 ) -> Report:
-    """Profile and advise a table already in memory (the TUI re-profiles without reading the file again)."""
+    """Profile and advise a table already in memory (the TUI re-profiles without reading the file again).
+
+    ``scan`` is the streamed pass the table is the sample of, if it is one."""
     from advisor.profile import profile_table
     from advisor.profile.config import Settings
     from advisor.ruletree import load_rules
@@ -128,7 +168,7 @@ def profile_loaded(
     t1 = time.perf_counter()
     profile = profile_table(
         table, target=target, no_target=no_target, task=task, kinds=kinds, n_clusters=n_clusters,
-        answers=answers, settings=Settings(seed=seed), progress=progress, should_stop=should_stop,
+        answers=answers, settings=Settings(seed=seed), progress=progress, should_stop=should_stop, scan=scan,
     )
     timings = {"profile_seconds": round(time.perf_counter() - t1, 3)}
     advice = advise_profile(profile, ruleset, answers)
@@ -166,11 +206,18 @@ def build_recommend_report(
     time_col: str | None = None,
     save: str | None = None,
     explain: bool = True,
+    full_fit: bool = False,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     **profile_options: Any,
 ) -> Report:
     """Profile, advise, cross-validate the candidates within ``budget`` seconds, refit the pick.
+
+    A streamed table (bigger than ``max_memory``, or ``stream=True``) is
+    cross-validated on its sample; with ``full_fit`` the pick (or the best
+    measured candidate with ``partial_fit``) is then fitted over every row in
+    batches, scored on held-out rows (:mod:`advisor.fullfit`), and that model
+    is what ``save`` writes. The full fit is a stage of its own, outside ``budget``.
 
     Raises AllCandidatesFailed (its ``report`` attribute holds the Report) when
     nothing but the baseline could be measured.
@@ -210,6 +257,14 @@ def build_recommend_report(
     unsupervised = profile.task in ("clustering", "dimensionality_reduction")
     if unsupervised:
         _check_unsupervised_options(profile.task, metric, save, groups, time_col)
+    if full_fit and table.scan is None:
+        raise OptionError(f"--full-fit: {table.info.file_name} was loaded whole ({len(table.frame):,} rows), so the "
+                          f"pick is fitted on every row anyway; --full-fit is for tables streamed because they exceed "
+                          f"--max-memory (or pass --stream)")
+    if full_fit and profile.task == "dimensionality_reduction":
+        raise OptionError("--full-fit: a dimensionality reduction has no model to fit over every row; leave it out")
+    if full_fit:
+        _offer_online_learner(report, profile_options.get("rules"))
     if not advice.candidates:
         raise AdvisorError(f"{table.info.file_name}: the map ends at '{advice.outcome}' with no estimator to try; "
                            "see 'advisor profile' for the trace")
@@ -222,9 +277,10 @@ def build_recommend_report(
     # --budget bounds the whole run: cross-validation gets most of it, and the refit and the
     # explanation after it share what is left (the explanation is skipped when too little is).
     cv_budget = budget * CV_SHARE if explain else budget
+    cv_frame, cv_note = _cv_rows(table, profile, cv_budget, report.settings.seed)
     try:
         board = cross_validate_candidates(
-            table.frame, profile, advice, budget=cv_budget, metric=metric, seed=report.settings.seed, jobs=jobs,
+            cv_frame, profile, advice, budget=cv_budget, metric=metric, seed=report.settings.seed, jobs=jobs,
             groups=groups, time_col=time_col, progress=part(0.1, 0.95), should_stop=should_stop,
         )
     except AllCandidatesFailed as exc:
@@ -233,12 +289,34 @@ def build_recommend_report(
         raise
     report.timings["cross_validate_seconds"] = round(time.perf_counter() - t0, 3)
     report.leaderboard = board
+    if cv_note:
+        board.notes.insert(0, cv_note)
     if board.pick is not None and not board.cancelled and unsupervised:
-        _finish_unsupervised(report, table, save=save, explain=explain, budget=budget, progress=part(0.95, 1.0),
-                             should_stop=should_stop)
+        _finish_unsupervised(report, table, save=None if full_fit else save, explain=explain, budget=budget,
+                             progress=part(0.95, 1.0), should_stop=should_stop)
+        if full_fit:
+            from advisor.fullfit import full_fit as fit_all
+
+            board.full_fit, fitted_all = fit_all(path, report, table, drop=profile_options.get("drop"),
+                                                 progress=part(0.95, 1.0), should_stop=should_stop)
+            report.timings["full_fit_seconds"] = board.full_fit.seconds
+            if save is not None:
+                report.saved_model = _save_clusters(report, table, save, fitted_all, board.full_fit.candidate)
     elif board.pick is not None and not board.cancelled:
         _describe_pick(report, table, groups)
         fitted = _refit_pick(report, table, groups)
+        if full_fit:
+            from advisor.fullfit import full_fit as fit_all
+
+            board.full_fit, fitted_all = fit_all(path, report, table, drop=profile_options.get("drop"),
+                                                 progress=part(0.95, 1.0), should_stop=should_stop)
+            report.timings["full_fit_seconds"] = board.full_fit.seconds
+            if save is not None:
+                if profile.target is None:
+                    report.saved_model = _save_clusters(report, table, save, fitted_all)
+                else:
+                    report.saved_model = _save_pick(report, table, save, fitted_all, board.full_fit.candidate)
+                save = None
         if save is not None:
             report.saved_model = _save_pick(report, table, save, fitted)
         left = budget - (time.perf_counter() - t0)
@@ -251,6 +329,58 @@ def build_recommend_report(
     if progress:
         progress("done", 1.0)
     return report
+
+
+CV_ROWS_PER_SECOND = 2_000  # rows of a streamed table's sample cross-validated per second of budget
+MIN_CV_ROWS = 5_000
+
+
+def _cv_rows(table: Table, profile: Profile, budget: float, seed: int) -> tuple[Any, str | None]:
+    """The rows to cross-validate: all of a loaded table; of a streamed one, a stratified share of its
+    sample sized from the budget (the learning curve then says whether more rows would help)."""
+    scan = table.scan
+    frame = table.frame
+    if scan is None:
+        return frame, None
+    want = max(MIN_CV_ROWS, int(budget * CV_ROWS_PER_SECOND))
+    if len(frame) <= want:
+        return frame, (f"cross-validated on the streamed pass's uniform sample of {len(frame):,} of "
+                       f"{scan.info.rows:,} rows")
+    from sklearn.model_selection import train_test_split
+
+    stratify = None
+    if profile.task in ("binary", "multiclass") and profile.target is not None:
+        y = frame[profile.target.name]
+        counts = y.value_counts(dropna=False)
+        if len(counts) > 1 and counts.min() >= 2:
+            stratify = y.astype(str).fillna("<missing>")
+    rows, _ = train_test_split(frame, train_size=want, random_state=seed, stratify=stratify)
+    rows = rows.sort_index()  # file order, for --time and for reproducible folds
+    how = "a stratified" if stratify is not None else "a uniform"
+    return rows, (f"cross-validated on {how} sample of {want:,} rows (sized from the {budget:g} s budget) of the "
+                  f"streamed pass's {len(frame):,}-row sample of {scan.info.rows:,} rows")
+
+
+ONLINE_LEARNERS = {"binary": "SGDClassifier", "multiclass": "SGDClassifier", "regression": "SGDRegressor",
+                   "clustering": "MiniBatchKMeans"}
+
+
+def _offer_online_learner(report: Report, rules: str | None) -> None:
+    """--full-fit needs a candidate with partial_fit: add the map's online learner when the walk named none."""
+    from advisor.candidates import candidate_advice
+    from advisor.ruletree import load_rules
+
+    advice = report.advice
+    assert advice is not None
+    if any(c.partial_fit for c in advice.candidates):
+        return
+    name = ONLINE_LEARNERS[report.profile.task]
+    extra = candidate_advice(name, report.profile, load_rules(rules).preparation)
+    extra.why = "added for --full-fit: the map's online learner, which can learn from every row in batches"
+    first = 1 if advice.candidates and advice.candidates[0].name.startswith("Dummy") else 0
+    advice.candidates.insert(first, extra)  # cheap, and it must be measured before the budget runs out
+    advice.notes.append(f"{name} was added to the candidates because --full-fit needs one that learns incrementally "
+                        f"(partial_fit) and the walk named none")
 
 
 def _check_unsupervised_options(task: str, metric: str | None, save: str | None, groups: str | None,
@@ -327,16 +457,17 @@ def _finish_unsupervised(report: Report, table: Table, *, save: str | None, expl
         report.timings["explain_seconds"] = round(time.perf_counter() - t1, 3)
 
 
-def _save_clusters(report: Report, table: Table, save: str, fitted: Any) -> SavedModel:
+def _save_clusters(report: Report, table: Table, save: str, fitted: Any, name: str | None = None) -> SavedModel:
     """Save a clustering pipeline; 'advisor predict' writes its cluster numbers in a column named 'cluster'."""
     from advisor.modelio import build_metadata, save_model
 
     profile, board = report.profile, report.leaderboard
     assert board is not None and board.pick is not None
+    name = name or board.pick.name
     metadata = build_metadata(fitted, table.frame, target="cluster", task=profile.task, metric=board.metric,
-                              cv_score=board.pick.score, features=profile.feature_kinds(), candidate=board.pick.name)
+                              cv_score=board.row(name).score, features=profile.feature_kinds(), candidate=name)
     warnings = save_model(save, fitted, metadata)
-    return SavedModel(path=save, format=Path(save).suffix.lstrip(".").lower(), candidate=board.pick.name,
+    return SavedModel(path=save, format=Path(save).suffix.lstrip(".").lower(), candidate=name,
                       warnings=list(warnings), fingerprint=dict(metadata.get("training_data", {})))
 
 
@@ -469,14 +600,17 @@ def _explain_fitted(report: Report, table: Table, fitted: Any, *, budget: float,
     return explanation
 
 
-def _save_pick(report: Report, table: Table, save: str, fitted: Any) -> SavedModel:
+def _save_pick(report: Report, table: Table, save: str, fitted: Any, name: str | None = None) -> SavedModel:
+    """Save the refitted pick, or (``name``) another measured candidate: the --full-fit one."""
     from advisor.modelio import build_metadata, save_model
 
     profile, board = report.profile, report.leaderboard
     assert board is not None and board.pick is not None and profile.target is not None
-    candidate = _pick_candidate(report)
+    candidate = _pick_candidate(report) if name is None else next(c for c in report.advice.candidates  # type: ignore[union-attr]
+                                                                  if c.name == name)
+    score = board.pick.score if name is None else board.row(name).score
     metadata = build_metadata(fitted, table.frame, target=profile.target.name, task=profile.task,
-                              metric=board.metric, cv_score=board.pick.score, features=profile.feature_kinds(),
+                              metric=board.metric, cv_score=score, features=profile.feature_kinds(),
                               candidate=candidate.name)
     warnings = save_model(save, fitted, metadata)
     return SavedModel(path=save, format=Path(save).suffix.lstrip(".").lower(), candidate=candidate.name,
