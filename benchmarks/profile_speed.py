@@ -377,6 +377,7 @@ def evaluate(measures: dict[str, Any], file_bytes: int) -> dict[str, Any]:
         if peer.get("seconds") is not None:
             ratios[f"{name}_time_vs_read"] = peer["seconds"] / read_s
             ratios[f"{name}_time_vs_profile"] = peer["seconds"] / prof["seconds"]
+            ratios[f"{name}_cpu_vs_profile"] = peer["cpu_seconds"] / prof["cpu_seconds"]
             ratios[f"{name}_peak_vs_file"] = peer["peak_rss_bytes"] / file_bytes
             ratios[f"{name}_peak_vs_profile"] = peer["peak_rss_bytes"] / prof["peak_rss_bytes"]
     targets = {
@@ -444,7 +445,8 @@ def render(result: dict[str, Any]) -> str:
         lines.append(
             f"{PEERS[name][0] if name in PEERS else name} {peer['version']} (pandas {v.get('pandas', '?')}, "
             f"numpy {v.get('numpy', '?')}, python {v.get('python', '?')}): "
-            f"{r[f'{name}_time_vs_profile']:.2f}x advisor's time, {r[f'{name}_peak_vs_profile']:.2f}x its peak; "
+            f"{r[f'{name}_time_vs_profile']:.2f}x advisor's time ({r[f'{name}_cpu_vs_profile']:.2f}x its CPU time), "
+            f"{r[f'{name}_peak_vs_profile']:.2f}x its peak; "
             f"report {peer['html_bytes'] / MIB:.1f} MiB of HTML")
     lines += [
         "",
