@@ -169,10 +169,12 @@ def resolve_peers(args: argparse.Namespace, log: Callable[[str], None]) -> list[
     venv = args.peers_venv.resolve()
     peers = [Peer(name, *PEERS[name]) for name in args.peer_names]
     install_failed: str | None = None
+    installed = False
     for peer in peers:
         for python in dict.fromkeys([sys.executable, str(venv_python(venv))]):
             version = installed_version(python, peer.dist)
-            if version is None and args.install_peers and install_failed is None and python != sys.executable:
+            if version is None and args.install_peers and not installed and python != sys.executable:
+                installed = True  # once per run, whatever the outcome
                 install_failed = install_peers_venv(venv, log)
                 version = installed_version(python, peer.dist)
             if version is not None:
