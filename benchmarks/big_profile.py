@@ -36,7 +36,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import DEFAULT_WORKDIR, GENERATOR_VERSION, Run, make_table, median, run_child, warm_page_cache
+from _common import (
+    DEFAULT_WORKDIR,
+    GENERATOR_VERSION,
+    Run,
+    make_table,
+    median,
+    run_child,
+    warm_page_cache,
+)
 
 CHUNK_ROWS = 1_000_000
 LIMITS = {"peak_bytes": 2 * 1024**3, "time_vs_stream_read": 3.0}
