@@ -160,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--proba", action="store_true", help="add one probability column per class")
     pr.add_argument("--delimiter", help="CSV delimiter of DATA (sniffed when omitted)")
     pr.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"])
+    pr.add_argument("--stream", action=argparse.BooleanOptionalAction, default=None,
+                    help="read and predict in batches (default: when DATA would not fit in --max-memory)")
+    pr.add_argument("--max-memory", type=_size("max-memory"), metavar="SIZE",
+                    help="memory DATA may take, e.g. 512M or 4G (default 512M): bigger tables are read in batches")
     pr.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
 
     un = sub.add_parser("uncertain", help="list the unlabelled rows a saved model is least sure about (label these next)",
@@ -344,9 +348,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_predict(args: argparse.Namespace) -> int:
     from advisor.load import load_table
     from advisor.modelio import load_model, predict_frame
+    from advisor.profile.stream import DEFAULT_MEMORY_LIMIT, should_stream
     from advisor.report.render import write_atomic
 
     pipeline, metadata = load_model(args.model)
+    limit = args.max_memory or DEFAULT_MEMORY_LIMIT
+    if args.stream or (args.stream is None and should_stream(args.data, limit, args.input_format)):
+        return _predict_streamed(args, pipeline, metadata)
     table = load_table(args.data, delimiter=args.delimiter, file_format=args.input_format)
     out, notes = predict_frame(pipeline, metadata, table.frame, proba=args.proba)
     text = out.to_csv(index=False, lineterminator="\n")
@@ -359,6 +367,26 @@ def cmd_predict(args: argparse.Namespace) -> int:
             print(f"advisor: wrote {len(out):,} predictions to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _predict_streamed(args: argparse.Namespace, pipeline: Any, metadata: dict[str, Any]) -> int:
+    """Predictions for a table bigger than the memory setting, written batch by batch (atomically with -o)."""
+    from advisor.modelio import predict_batches
+    from advisor.report.render import atomic_writer
+
+    options = {"proba": args.proba, "delimiter": args.delimiter, "file_format": args.input_format}
+    with _progress(args) as progress:
+        if args.output:
+            with atomic_writer(args.output, protect=[args.data, args.model]) as fh:
+                rows, notes = predict_batches(pipeline, metadata, args.data, fh, progress=progress, **options)
+        else:
+            rows, notes = predict_batches(pipeline, metadata, args.data, sys.stdout, progress=progress, **options)
+    if not args.quiet:
+        for note in notes:
+            print(f"advisor: note: {note}", file=sys.stderr)
+        if args.output:
+            print(f"advisor: wrote {rows:,} predictions to {args.output} (read in batches)", file=sys.stderr)
     return 0
 
 

@@ -237,3 +237,40 @@ def predict_frame(pipeline: Any, metadata: dict[str, Any], frame: pd.DataFrame, 
     except Exception as exc:
         raise ModelFileError(f"The model could not predict on this data ({type(exc).__name__}: {exc}).") from None
     return out, notes
+
+
+def predict_batches(pipeline: Any, metadata: dict[str, Any], path: str, out: Any, *, proba: bool = False,
+                    delimiter: str | None = None, file_format: str | None = None,
+                    progress: Any = None, should_stop: Any = None) -> tuple[int, list[str]]:
+    """Predict a table too big to load, batch by batch, writing CSV rows to the text file ``out``.
+
+    The columns are checked on the first batch (and every batch must have them);
+    the notes about ignored columns are given once. Returns (rows, notes).
+    """
+    import time
+
+    import pyarrow as pa
+
+    from advisor.errors import Cancelled
+    from advisor.load import _to_pandas, open_batches
+
+    stream = open_batches(path, delimiter=delimiter, file_format=file_format)
+    rows = 0
+    notes: list[str] = []
+    t0 = time.perf_counter()
+    try:
+        for i, batch in enumerate(stream.batches):
+            if should_stop is not None and should_stop():
+                raise Cancelled("prediction was cancelled")
+            frame = _to_pandas(pa.Table.from_batches([batch]))
+            predictions, batch_notes = predict_frame(pipeline, metadata, frame, proba=proba)
+            if i == 0:
+                notes = batch_notes
+            out.write(predictions.to_csv(index=False, header=i == 0, lineterminator="\n"))
+            rows += len(predictions)
+            if progress is not None:
+                rate = rows / max(time.perf_counter() - t0, 1e-9)
+                progress(f"predicted {rows:,} rows · {rate:,.0f} rows/s", min(stream.fraction(), 1.0))
+    finally:
+        stream.close()
+    return rows, notes

@@ -59,6 +59,17 @@ def test_full_fit_trains_on_every_row_but_the_held_out_ones(tmp_path, small_bloc
     assert metadata["candidate"] == ff.candidate == report.saved_model.candidate
     assert pipeline[-1].__class__.__name__ == ff.candidate
     assert set(pipeline.predict(pd.read_csv(path).head(50))) <= {"yes", "no"}
+    # predicting a table too big to load goes batch by batch, with the same rows out
+    streamed, whole = tmp_path / "streamed.csv", tmp_path / "whole.csv"
+    assert main(["predict", str(model), str(path), "--stream", "-o", str(streamed), "-q"]) == 0
+    assert main(["predict", str(model), str(path), "--no-stream", "-o", str(whole), "-q"]) == 0
+    assert streamed.read_bytes() == whole.read_bytes()
+    assert len(streamed.read_text().splitlines()) == 6000 + 1
+    broken = tmp_path / "broken.csv"
+    pd.read_csv(path).drop(columns=["b"]).to_csv(broken, index=False)
+    out = tmp_path / "never.csv"
+    assert main(["predict", str(model), str(broken), "--max-memory", "1k", "-o", str(out)]) == 2
+    assert not out.exists() and not list(tmp_path.glob(".never.csv.*"))  # no half-written file is left
 
 
 def test_full_fit_needs_a_streamed_table(tmp_path, capsys) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from advisor.errors import OptionError, did_you_mean
 
@@ -56,6 +58,13 @@ def render(report: Any, fmt: str, *, width: int = 100, color: bool = False) -> s
 
 def write_atomic(path: str | os.PathLike[str], text: str, *, protect: list[str] | None = None) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename: never a half-written file."""
+    with atomic_writer(path, protect=protect) as fh:
+        fh.write(text)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], *, protect: list[str] | None = None) -> Iterator[TextIO]:
+    """A text file to write piece by piece; it replaces ``path`` only when the block ends without an error."""
     target = Path(path)
     for other in protect or []:
         if Path(other).exists() and target.exists() and target.resolve() == Path(other).resolve():
@@ -67,7 +76,7 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, protect: list[str] 
     os.chmod(tmp, _mode_for(target))  # mkstemp makes 0600; a report should get the usual permissions
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
