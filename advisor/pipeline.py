@@ -168,9 +168,15 @@ def build_recommend_report(
     explain: bool = True,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
     **profile_options: Any,
 ) -> Report:
     """Profile, advise, cross-validate the candidates within ``budget`` seconds, refit the pick.
+
+    ``backend='dask'`` cross-validates on a Dask cluster (``scheduler``, or a
+    LocalCluster of ``jobs`` workers); Dask being installed and the scheduler
+    answering are checked before the table is even loaded.
 
     Raises AllCandidatesFailed (its ``report`` attribute holds the Report) when
     nothing but the baseline could be measured.
@@ -193,6 +199,12 @@ def build_recommend_report(
         raise OptionError(f"The 'budget' option must be a positive number of seconds. Got {budget:g} instead.")
     if save is not None:
         _check_save_path(save)
+    if backend == "dask":
+        from advisor.dask_backend import check_scheduler
+
+        check_scheduler(scheduler)
+    elif scheduler is not None:
+        raise OptionError("The 'scheduler' option needs the Dask backend: add --backend dask (backend='dask').")
 
     def part(lo: float, hi: float) -> Progress | None:
         if progress is None:
@@ -226,6 +238,7 @@ def build_recommend_report(
         board = cross_validate_candidates(
             table.frame, profile, advice, budget=cv_budget, metric=metric, seed=report.settings.seed, jobs=jobs,
             groups=groups, time_col=time_col, progress=part(0.1, 0.95), should_stop=should_stop,
+            backend=backend, scheduler=scheduler,
         )
     except AllCandidatesFailed as exc:
         report.leaderboard = getattr(exc, "leaderboard", None)
