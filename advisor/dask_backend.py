@@ -154,6 +154,13 @@ def run_task(data: dict[str, Any], kind: str, task_id: int, payload: dict[str, A
         return ("error", task_id, _one_line(exc))
 
 
+def _preload(modules: list[str]) -> None:
+    import importlib
+
+    for name in modules:
+        importlib.import_module(name)
+
+
 # ---------------------------------------------------------------- on the client
 
 
@@ -216,6 +223,7 @@ class DaskPool:
             self.threads = {h: (max(1, cores.get(h, 1) // n) if threaded else 1) for h, n in per_host.items()}
             self.workers = [None] * max(1, min(self.n_threads, max_slots))
             self.client.subscribe_topic(self.topic, self.events.put)
+            self._warm()
             t0 = time.perf_counter()
             self._scatter()
             self.scatter_seconds = time.perf_counter() - t0
@@ -227,6 +235,13 @@ class DaskPool:
         """Send the data once to every worker (again after a worker holding it died)."""
         [self.data] = self.client.scatter([self.payload], broadcast=True, hash=False)
         self.scatters += 1
+
+    def _warm(self) -> None:
+        """Import scikit-learn and the advisor on every worker at once, as the local forkserver preloads them."""
+        from advisor.benchmark import PRELOAD
+
+        with contextlib.suppress(Exception):  # a worker that cannot import them fails its tasks with the reason
+            self.client.run(_preload, PRELOAD)
 
     def _cores(self) -> dict[str, int]:
         """CPU cores per worker host, asked of the workers themselves."""
