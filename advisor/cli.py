@@ -509,7 +509,8 @@ def versions_text() -> str:
     lines = ["advisor " + __version__, "", "System:"]
     lines += [f"    python: {sys.version.split()[0]} ({platform.python_implementation()})",
               f"executable: {sys.executable}", f"   machine: {platform.platform()}", "", "Libraries:"]
-    for dist in ["numpy", "pandas", "pyarrow", "scipy", "scikit-learn", "shap", "rich", "textual", "PyYAML", "openpyxl", "skops"]:
+    for dist in ["numpy", "pandas", "pyarrow", "scipy", "scikit-learn", "shap", "rich", "textual", "PyYAML", "openpyxl", "skops",
+                 "distributed"]:
         try:
             v = metadata.version(dist)
         except metadata.PackageNotFoundError:

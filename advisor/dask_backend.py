@@ -199,11 +199,15 @@ class DaskPool:
         connect_timeout = CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
         try:
             if scheduler is None:
-                self.cluster = distributed.LocalCluster(
-                    n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                    silence_logs=logging.ERROR, worker_dashboard_address=None)
-                self.client = distributed.Client(self.cluster, set_as_default=False)
-                self.client.wait_for_workers(jobs, timeout=WORKER_WAIT)
+                try:
+                    self.cluster = distributed.LocalCluster(
+                        n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                        silence_logs=logging.ERROR, worker_dashboard_address=None)
+                    self.client = distributed.Client(self.cluster, set_as_default=False)
+                    self.client.wait_for_workers(jobs, timeout=WORKER_WAIT)
+                except Exception as exc:
+                    raise DaskBackendError(f"Could not start a local Dask cluster of {jobs} worker processes "
+                                           f"({_one_line(exc)}). Try fewer --jobs, or --backend local.") from None
             else:
                 self.client = connect(scheduler, connect_timeout)
                 try:

@@ -61,3 +61,25 @@ def test_generated_table_has_the_promised_columns() -> None:
     assert frame["notes"].dropna().str.split().str.len().between(5, 15).all()
     assert frame["country"].value_counts(normalize=True).iloc[0] > 0.99
     assert make_table(2000, seed=0).equals(table)
+
+
+CV_SCALE = SCRIPT.parent / "cv_scale.py"
+
+
+@pytest.mark.slow
+def test_cv_scale_runs_both_backends_on_a_small_table(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    out_json = tmp_path / "cv.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(CV_SCALE), "--rows", "1500", "--budget", "30", "--json", str(out_json)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "SCALED DOWN" in out and "load average before" in out
+    assert "local worker processes" in out and "Dask LocalCluster of 2 workers" in out
+    assert "speed-up (local / dask)" in out and "identical scores on those candidates: yes" in out
+    (line,) = out_json.read_text().splitlines()
+    result = json.loads(line)
+    assert result["rows"] == 1500 and result["scaled"] and result["identical_scores"] and result["common"]
+    assert result["local"]["wall"] > 0 and result["dask"]["wall"] > 0

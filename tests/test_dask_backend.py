@@ -156,6 +156,34 @@ def test_a_slow_candidate_times_out_at_the_budget_on_dask(cluster):
     assert not any(cluster[1].processing().values())
 
 
+def test_clustering_runs_on_dask_with_the_same_scores(cluster):
+    from test_benchmark_unsupervised import advice_of as cluster_advice
+    from test_benchmark_unsupervised import blobs, profiled
+
+    frame = blobs(n=300)
+    profile, _ = profiled(frame)
+    kwargs = {"budget": 120, "metric": None, "seed": 0, "jobs": 2}
+    local = cross_validate_candidates(frame, profile, cluster_advice(profile, ["KMeans"]), **kwargs)
+    remote = cross_validate_candidates(frame, profile, cluster_advice(profile, ["KMeans"]), **kwargs,
+                                       backend="dask", scheduler=cluster[0].scheduler_address)
+    assert remote.pick is not None and remote.pick.name == "KMeans"
+    assert [(r.name, r.scores, r.clusters) for r in remote.rows] == [(r.name, r.scores, r.clusters) for r in local.rows]
+
+
+def test_should_stop_cancels_the_dask_run_and_keeps_what_was_measured(cluster, penguins):
+    from advisor.leaderboard import STATUSES
+
+    frame, profile = penguins
+    names = ("DummyClassifier", "LogisticRegression", "DecisionTreeClassifier", "KNeighborsClassifier", "SVC")
+    t0 = time.monotonic()
+    board = cross_validate_candidates(frame, profile, small_advice(profile, names), budget=120, metric=None, seed=0,
+                                      jobs=2, backend="dask", scheduler=cluster[0].scheduler_address,
+                                      should_stop=lambda: time.monotonic() - t0 > 0.5)
+    assert board.cancelled and any(r.status == "cancelled" for r in board.rows)
+    assert {r.status for r in board.rows} <= set(STATUSES)
+    assert time.monotonic() - t0 < 30
+
+
 def test_an_unreachable_scheduler_is_one_clear_error(penguins, monkeypatch):
     from advisor import dask_backend
     from advisor.dask_backend import DaskBackendError
