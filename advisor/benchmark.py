@@ -317,7 +317,7 @@ def _worker_main(conn: Any, data_path: str, threads: int) -> None:
 
     with open(data_path, "rb") as fh:
         data = pickle.load(fh)
-    handlers = {"cv": _task_cv, "probe": _task_probe, "curve": _task_curve, "unsupervised": _task_unsupervised}
+    handlers = task_handlers()
     with threadpool_limits(limits=threads):
         while True:
             try:
@@ -336,6 +336,15 @@ def _worker_main(conn: Any, data_path: str, threads: int) -> None:
                 conn.send(("done", task_id, result))
             except Exception as exc:
                 conn.send(("error", task_id, _one_line(exc)))
+
+
+def task_handlers() -> dict[str, Callable[[dict[str, Any], dict[str, Any], Callable[..., None]], Any]]:
+    """The pure task functions a worker runs, by kind: ``handler(data, payload, report) -> result``.
+
+    They read only their arguments (the data shipped once, the task's payload), so the same
+    function gives the same result in a local worker process and on a Dask worker.
+    """
+    return {"cv": _task_cv, "probe": _task_probe, "curve": _task_curve, "unsupervised": _task_unsupervised}
 
 
 def _pipeline(data: dict[str, Any], candidate: CandidateAdvice, params: dict[str, Any] | None = None) -> Any:
@@ -718,6 +727,33 @@ class _Pool:
     def busy(self) -> list[_Worker]:
         return [w for w in self.workers if w is not None and w.task is not None]
 
+    def poll(self, timeout: float) -> list[tuple[Any, tuple[Any, ...]]]:
+        """Wait up to ``timeout`` s for the busy workers; their messages, in order.
+
+        A message is what the worker sent (``progress``, ``done``, ``error``), or
+        ``("died", reason)`` when its process went away.
+        """
+        import multiprocessing.connection as mpc
+
+        busy = self.busy()
+        if not busy:
+            return []
+        ready = mpc.wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=timeout)
+        events: list[tuple[Any, tuple[Any, ...]]] = []
+        for worker in busy:
+            if worker.conn in ready:
+                try:
+                    events.append((worker, worker.conn.recv()))
+                except (EOFError, OSError):
+                    events.append((worker, ("died", self._death(worker))))
+            elif worker.process.sentinel in ready and not worker.process.is_alive():
+                events.append((worker, ("died", self._death(worker))))
+        return events
+
+    @staticmethod
+    def _death(worker: _Worker) -> str:
+        return f"the worker process died (exit code {worker.process.exitcode}; out of memory?)"
+
     def kill(self, worker: _Worker) -> None:
         worker.process.kill()
         worker.process.join(timeout=2)
@@ -861,12 +897,22 @@ def cross_validate_candidates(
     explore: bool = True,
     estimate: bool = True,
     on_row: Callable[[CandidateResult], None] | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> Leaderboard:
     """Cross-validate the advised candidates within ``budget`` seconds of wall time and pick one.
 
     ``on_row(row)`` is called (from the calling thread) each time a candidate's
     row becomes final (ok with its scores, failed, or timeout), so a screen can
     fill a live leaderboard; ranks and ties are only known at the end.
+
+    ``backend="local"`` runs the tasks in ``jobs`` killable worker processes on
+    this machine. ``backend="dask"`` runs the same task functions on a Dask
+    cluster (:mod:`advisor.dask_backend`): the one at ``scheduler`` (an address
+    such as ``tcp://host:8786``), or a ``LocalCluster`` of ``jobs`` worker
+    processes started for the run. The scheduling (budget, deadlines, probes,
+    waves, failures as rows, the pick) is the same code for both, so the same
+    seed gives the same scores.
 
     Returns the :class:`~advisor.leaderboard.Leaderboard`. When ``should_stop()``
     turns true or Ctrl-C arrives, running workers are stopped, what was measured
@@ -878,10 +924,12 @@ def cross_validate_candidates(
     """
     start = time.monotonic()
     _check_options(frame, profile, budget, jobs, groups, time_col)
+    dask = _check_backend(backend, scheduler)
     primary = validate_metric(metric, profile.task)
     if profile.task in UNSUPERVISED_TASKS:
         return _evaluate_unsupervised(frame, profile, advice, primary, budget=float(budget), seed=seed, jobs=jobs,
-                                      start=start, progress=progress, should_stop=should_stop, explore=explore)
+                                      start=start, progress=progress, should_stop=should_stop, explore=explore,
+                                      dask=dask)
     keys = [primary, *[k for k in DEFAULT_METRICS[profile.task] if k != primary]]
     metrics = [metric_info(k, k == primary) for k in keys]
     X, y, cv, splits = _prepare_data(frame, profile, groups, time_col, seed)
@@ -890,8 +938,33 @@ def cross_validate_candidates(
     run.on_row = on_row
     run.slots = _plan_slots(advice, profile.task)
     data = _data_payload(run, profile, seed, groups)
-    curve = _execute(run, data, jobs)
+    curve = _execute(run, data, jobs, dask)
     return _finish(run, cv, seed, jobs, curve)
+
+
+BACKENDS = ("local", "dask")
+
+
+@dataclass
+class DaskTarget:
+    """Where a Dask run goes: an existing scheduler's address, or (None) a LocalCluster started for the run."""
+
+    scheduler: str | None
+
+
+def _check_backend(backend: str, scheduler: str | None) -> DaskTarget | None:
+    """The Dask target for ``backend='dask'`` (None for the local workers); bad combinations are OptionErrors."""
+    if backend not in BACKENDS:
+        raise OptionError(f"The 'backend' option must be one of {', '.join(BACKENDS)}. Got {backend!r} instead."
+                          f"{did_you_mean(str(backend), BACKENDS)}")
+    if backend == "local":
+        if scheduler is not None:
+            raise OptionError("The 'scheduler' option needs the Dask backend: add --backend dask (backend='dask').")
+        return None
+    from advisor.dask_backend import require_distributed
+
+    require_distributed()
+    return DaskTarget(scheduler)
 
 
 def _check_options(frame: pd.DataFrame, profile: Profile, budget: float, jobs: int, groups: str | None,
@@ -1001,19 +1074,35 @@ def _data_payload(run: _Run, profile: Profile, seed: int, groups: str | None) ->
             "seed": seed, "target_min": target_minimum(run.y, run.task), "pos_label": pos_label}
 
 
-def _execute(run: _Run, data: dict[str, Any], jobs: int) -> LearningCurve | None:
-    """Write the data once, start the workers, run every wave and the pick's curve; always clean up."""
+THREADED_ROWS = 20_000  # below this, native threads mostly spin and slow each fit down
+
+
+def _execute(run: _Run, data: dict[str, Any], jobs: int, dask: DaskTarget | None = None) -> LearningCurve | None:
+    """Ship the data once, start the workers, run every wave and the pick's curve; always clean up.
+
+    Locally the data is written once to a temporary pickle that each worker
+    process loads; with Dask it is scattered once to every worker of the
+    cluster (see :class:`advisor.dask_backend.DaskPool`).
+    """
     import pickle
     import shutil
     import tempfile
 
-    folder = tempfile.mkdtemp(prefix="advisor-cv-")
-    path = os.path.join(folder, "data.pkl")
-    with open(path, "wb") as fh:
-        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    # Native threads only pay on large tables; on small ones they mostly spin and slow each fit down.
-    threads = max(1, (os.cpu_count() or 1) // jobs) if len(run.X) >= 20_000 else 1
-    pool = _Pool(min(jobs, max(len(run.slots), 1)), path, threads)
+    folder = None
+    pool: Any
+    if dask is not None:
+        from advisor.dask_backend import DaskPool
+
+        pool = DaskPool(dask.scheduler, data, jobs=jobs, max_slots=max(len(run.slots), 1),
+                        threaded=len(run.X) >= THREADED_ROWS)
+        run.notes.append(pool.describe())
+    else:
+        folder = tempfile.mkdtemp(prefix="advisor-cv-")
+        path = os.path.join(folder, "data.pkl")
+        with open(path, "wb") as fh:
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        threads = max(1, (os.cpu_count() or 1) // jobs) if len(run.X) >= THREADED_ROWS else 1
+        pool = _Pool(min(jobs, max(len(run.slots), 1)), path, threads)
     curve = None
     try:
         scheduler = _Scheduler(run, pool)
@@ -1033,7 +1122,8 @@ def _execute(run: _Run, data: dict[str, Any], jobs: int) -> LearningCurve | None
                 row = run.slots[task.index].row
                 row.status, row.reason = "cancelled", "stopped by the user while running"
         pool.close()
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     for slot in run.slots:
         if slot.row.status == "skipped" and slot.row.reason is None:
             slot.row.status = "cancelled" if run.cancelled else "skipped"
@@ -1044,7 +1134,7 @@ def _execute(run: _Run, data: dict[str, Any], jobs: int) -> LearningCurve | None
 class _Scheduler:
     """Hand tasks to free workers, collect results, kill what overruns, follow the waves."""
 
-    def __init__(self, run: _Run, pool: _Pool) -> None:
+    def __init__(self, run: _Run, pool: Any) -> None:
         self.run_, self.pool = run, pool
         self.queue: list[tuple[str, int]] = []
         self.tasks: dict[int, _Task] = {}
@@ -1142,34 +1232,26 @@ class _Scheduler:
         return per_fold * len(run.splits)
 
     def collect(self) -> None:
-        import multiprocessing.connection as mpc
-
-        busy = self.pool.busy()
-        if not busy:
-            return
-        waitables = [w.conn for w in busy] + [w.process.sentinel for w in busy]
-        ready = mpc.wait(waitables, timeout=0.1)
-        for worker in busy:
-            if worker.conn in ready:
-                try:
-                    message = worker.conn.recv()
-                except (EOFError, OSError):
-                    self.worker_died(worker)
-                    continue
+        for worker, message in self.pool.poll(0.1):
+            if message[0] == "died":
+                self.worker_died(worker, message[1])
+            else:
                 self.handle(worker, message)
-            elif worker.process.sentinel in ready and not worker.process.is_alive():
-                self.worker_died(worker)
 
-    def worker_died(self, worker: _Worker) -> None:
+    def worker_died(self, worker: Any, reason: str) -> None:
         task = worker.task
-        code = worker.process.exitcode
         self.pool.kill(worker)
         if task is not None:
-            self.fail(task, f"the worker process died (exit code {code}; out of memory?)")
+            self.fail(task, reason)
 
-    def handle(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+    def handle(self, worker: Any, message: tuple[Any, ...]) -> None:
         kind, task_id = message[0], message[1]
         task = self.tasks[task_id]
+        if kind == "lost":  # a Dask worker was lost mid-task and the task was re-run elsewhere
+            self.run_.notes.append(message[2])
+            if task.index >= 0:
+                self.run_.slots[task.index].row.notes.append(message[2])
+            return
         if kind == "progress":
             task.folds_done = message[3]
             if task.index >= 0:
@@ -1477,7 +1559,8 @@ _DOING = {"clustering": "clustering a sample and its resamples", "reduction": "e
 
 def _evaluate_unsupervised(frame: pd.DataFrame, profile: Profile, advice: Advice, primary: str, *, budget: float,
                            seed: int, jobs: int, start: float, progress: Progress | None,
-                           should_stop: Callable[[], bool] | None, explore: bool) -> Leaderboard:
+                           should_stop: Callable[[], bool] | None, explore: bool,
+                           dask: DaskTarget | None = None) -> Leaderboard:
     """Score clustering or dimensionality-reduction candidates in the killable workers, within ``budget``."""
     task = profile.task
     kind = "clustering" if task == "clustering" else "reduction"
@@ -1508,7 +1591,7 @@ def _evaluate_unsupervised(frame: pd.DataFrame, profile: Profile, advice: Advice
             "pos_label": None, "n_clusters": profile.n_clusters, "reference": reference,
             "colour": _colour_column(X, kinds) if kind == "reduction" else None}
     run.colour = data["colour"]
-    _execute(run, data, jobs)
+    _execute(run, data, jobs, dask)
     return _finish(run, cv, seed, jobs, None)
 
 

@@ -212,7 +212,7 @@ def plan_pipeline(
     dropped = _columns_of(steps, "drop_unusable") | {c for c, k in columns.items() if k in DROPPED_KINDS}
     kinds = {c: k for c, k in columns.items() if c not in dropped}
     branches = _categorical_branches(info, steps, kinds, seed, task)
-    branches += _numeric_branches(info, steps, kinds)
+    branches += _numeric_branches(info, steps, kinds, seed)
     branches += _datetime_branches(info, steps, kinds)
     branches += _text_branches(info, kinds)
     drop_cols = sorted(c for c in _columns_of(steps, "drop_unusable") if c in columns or c not in kinds)
@@ -316,7 +316,8 @@ def _category_branch(name: str, cols: list[str], encoder: Part, imputed: set[str
     return Branch(name, cols, [*parts, encoder])
 
 
-def _numeric_branches(info: EstimatorInfo, steps: list[PreparationStep], kinds: Mapping[str, str]) -> list[Branch]:
+def _numeric_branches(info: EstimatorInfo, steps: list[PreparationStep], kinds: Mapping[str, str],
+                      seed: int = 0) -> list[Branch]:
     nums = [c for c, k in kinds.items() if k in NUMERIC_KINDS]
     groups: dict[tuple[bool, bool, bool], list[str]] = {}
     impute, skew, scale = (_columns_of(steps, s) for s in ("impute_numeric", "reduce_skew", "scale"))
@@ -330,7 +331,9 @@ def _numeric_branches(info: EstimatorInfo, steps: list[PreparationStep], kinds: 
         elif not info.handles_nan:
             parts.append(Part("sklearn.impute.SimpleImputer", {"strategy": "median"}))
         if skw:
-            parts.append(Part("sklearn.preprocessing.QuantileTransformer", _params(_step(steps, "reduce_skew"), 0)))
+            # Seeded: it fits on a random subsample of 10,000 rows, so unseeded it differs from run to run.
+            parts.append(Part("sklearn.preprocessing.QuantileTransformer",
+                              {**_params(_step(steps, "reduce_skew"), seed), "random_state": seed}))
         if scl:
             parts.append(Part("sklearn.preprocessing.StandardScaler"))
         if info.name in NONNEGATIVE:

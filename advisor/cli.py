@@ -130,7 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--budget", type=_positive_float("budget"), default=60.0, metavar="SECONDS",
                    help="wall-clock seconds for the whole cross-validation stage (default 60)")
     m.add_argument("--metric", help="primary metric: any scikit-learn scorer name (default: balanced_accuracy or r2)")
-    m.add_argument("--jobs", type=_positive_int("jobs"), default=1, help="worker processes (default 1)")
+    m.add_argument("--jobs", type=_positive_int("jobs"), default=1,
+                   help="worker processes (default 1); with --backend dask and no --scheduler, the LocalCluster's workers")
+    m.add_argument("--backend", choices=("local", "dask"), default="local",
+                   help="where the folds run: local worker processes (default), or a Dask cluster "
+                        "(pip install 'advisor[dask]')")
+    m.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --backend dask: the Dask scheduler, e.g. tcp://HOST:8786 (default: start a LocalCluster)")
     m.add_argument("--groups", metavar="COL", help="keep each value of COL in one fold (GroupKFold)")
     m.add_argument("--time", metavar="COL", help="rows are ordered by COL: validate on later rows (TimeSeriesSplit)")
     m.add_argument("--save", metavar="MODEL", help="refit the pick on all rows and save it (.skops, or .joblib)")
@@ -298,12 +304,14 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from advisor.report.render import choose_format
 
     fmt = choose_format(args.format, args.output)
+    if args.scheduler is not None and args.backend != "dask":
+        raise OptionError("--scheduler names a Dask scheduler: add --backend dask, or leave --scheduler out")
     try:
         with _progress(args) as progress:
             report = build_recommend_report(
                 args.data, budget=args.budget, metric=args.metric, jobs=args.jobs, groups=args.groups,
                 time_col=args.time, save=args.save, full_fit=args.full_fit, progress=progress,
-                **_profile_options(args),
+                backend=args.backend, scheduler=args.scheduler, **_profile_options(args),
             )
     except AllCandidatesFailed as exc:
         if exc.report is not None:
@@ -551,7 +559,8 @@ def versions_text() -> str:
     lines = ["advisor " + __version__, "", "System:"]
     lines += [f"    python: {sys.version.split()[0]} ({platform.python_implementation()})",
               f"executable: {sys.executable}", f"   machine: {platform.platform()}", "", "Libraries:"]
-    for dist in ["numpy", "pandas", "pyarrow", "scipy", "scikit-learn", "shap", "rich", "textual", "PyYAML", "openpyxl", "skops"]:
+    for dist in ["numpy", "pandas", "pyarrow", "scipy", "scikit-learn", "shap", "rich", "textual", "PyYAML", "openpyxl", "skops",
+                 "distributed"]:
         try:
             v = metadata.version(dist)
         except metadata.PackageNotFoundError:

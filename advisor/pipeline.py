@@ -209,6 +209,8 @@ def build_recommend_report(
     full_fit: bool = False,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
     **profile_options: Any,
 ) -> Report:
     """Profile, advise, cross-validate the candidates within ``budget`` seconds, refit the pick.
@@ -218,6 +220,10 @@ def build_recommend_report(
     measured candidate with ``partial_fit``) is then fitted over every row in
     batches, scored on held-out rows (:mod:`advisor.fullfit`), and that model
     is what ``save`` writes. The full fit is a stage of its own, outside ``budget``.
+
+    ``backend='dask'`` cross-validates on a Dask cluster (``scheduler``, or a
+    LocalCluster of ``jobs`` workers); Dask being installed and the scheduler
+    answering are checked before the table is even loaded.
 
     Raises AllCandidatesFailed (its ``report`` attribute holds the Report) when
     nothing but the baseline could be measured.
@@ -240,6 +246,12 @@ def build_recommend_report(
         raise OptionError(f"The 'budget' option must be a positive number of seconds. Got {budget:g} instead.")
     if save is not None:
         _check_save_path(save)
+    if backend == "dask":
+        from advisor.dask_backend import check_scheduler
+
+        check_scheduler(scheduler)
+    elif scheduler is not None:
+        raise OptionError("The 'scheduler' option needs the Dask backend: add --backend dask (backend='dask').")
 
     def part(lo: float, hi: float) -> Progress | None:
         if progress is None:
@@ -282,6 +294,7 @@ def build_recommend_report(
         board = cross_validate_candidates(
             cv_frame, profile, advice, budget=cv_budget, metric=metric, seed=report.settings.seed, jobs=jobs,
             groups=groups, time_col=time_col, progress=part(0.1, 0.95), should_stop=should_stop,
+            backend=backend, scheduler=scheduler,
         )
     except AllCandidatesFailed as exc:
         report.leaderboard = getattr(exc, "leaderboard", None)

@@ -133,3 +133,23 @@ def test_unknown_peer_is_a_usage_error() -> None:
     assert exc.value.code == 2
     assert bench.parse_args(["--skip-peers"]).peer_names == []
     assert bench.parse_args(["--peers", "skrub, skrub"]).peer_names == ["skrub"]
+CV_SCALE = SCRIPT.parent / "cv_scale.py"
+
+
+@pytest.mark.slow
+def test_cv_scale_runs_both_backends_on_a_small_table(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    out_json = tmp_path / "cv.jsonl"
+    done = subprocess.run(
+        [sys.executable, str(CV_SCALE), "--rows", "1500", "--budget", "30", "--json", str(out_json)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "SCALED DOWN" in out and "load average before" in out
+    assert "local worker processes" in out and "Dask LocalCluster of 2 workers" in out
+    assert "speed-up (local / dask)" in out and "identical scores on those candidates: yes" in out
+    (line,) = out_json.read_text().splitlines()
+    result = json.loads(line)
+    assert result["rows"] == 1500 and result["scaled"] and result["identical_scores"] and result["common"]
+    assert result["local"]["wall"] > 0 and result["dask"]["wall"] > 0

@@ -180,3 +180,14 @@ def test_tags_come_from_the_catalog():
     assert tags["interpretability"] == "black_box" and tags["handles_nan"] is True
     assert set(tags) >= {"interpretability", "partial_fit", "predict_proba", "handles_nan", "cost"}
     assert all(isinstance(v, (str, bool)) for v in tags.values())
+
+
+def test_the_skew_transform_is_seeded_so_a_seed_gives_the_same_model(profiled):
+    """QuantileTransformer fits on a random subsample of 10,000 rows: unseeded, big tables scored differently."""
+    _, profile = profiled["binary"]
+    candidate = candidate_advice("LogisticRegression", profile)
+    assert any(s.id == "reduce_skew" for s in candidate.preparation)
+    for seed in (0, 7):
+        pipe = build_pipeline(candidate, profile.feature_kinds(), profile.task, seed=seed)
+        quantile = [v for k, v in pipe.get_params().items() if type(v).__name__ == "QuantileTransformer"]
+        assert quantile and all(q.random_state == seed for q in quantile)

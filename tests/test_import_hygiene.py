@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ["sklearn", "shap", "textual", "rich", "pandas", "numpy", "pyarrow", "scipy"]
+HEAVY = ["sklearn", "shap", "textual", "rich", "pandas", "numpy", "pyarrow", "scipy", "dask", "distributed"]
 CORE = ["advisor.load", "advisor.profile", "advisor.profile.findings", "advisor.report.model",
         "advisor.report.jsonout", "advisor.pipeline", "advisor.errors", "advisor.explain", "advisor.drift",
-        "advisor.benchmark", "advisor.candidates", "advisor.modelio", "advisor.uncertain", "advisor.ruletree"]
+        "advisor.benchmark", "advisor.candidates", "advisor.modelio", "advisor.uncertain", "advisor.ruletree",
+        "advisor.dask_backend"]
 
 
 def loaded_after(code: str) -> set[str]:
@@ -25,6 +26,11 @@ def loaded_after(code: str) -> set[str]:
 def test_cli_import_and_help_stay_light():
     mods = loaded_after("import advisor.cli\nfrom advisor.cli import build_parser\nbuild_parser().format_help()")
     assert not {m.split(".")[0] for m in mods} & set(HEAVY)
+
+
+def test_dask_is_imported_only_when_the_dask_backend_runs():
+    mods = loaded_after("import advisor.dask_backend, advisor.benchmark, advisor.pipeline, advisor.cli")
+    assert not {m.split(".")[0] for m in mods} & {"dask", "distributed"}
 
 
 @pytest.mark.parametrize("module", CORE)
