@@ -435,8 +435,10 @@ def _describe_pick(report: Report, table: Table, groups: str | None) -> None:
 
     profile = report.profile
     _, y = training_data(table.frame, profile)
+    assert report.leaderboard is not None and report.leaderboard.pick is not None
     report.pipeline_code = pipeline_code(_pick_candidate(report), profile.feature_kinds(), profile.task,
-                                         seed=report.settings.seed, target_min=target_minimum(y, profile.task))
+                                         seed=report.settings.seed, target_min=target_minimum(y, profile.task),
+                                         params=report.leaderboard.pick.params or None)
 
 
 def _refit_pick(report: Report, table: Table, groups: str | None) -> Any:
@@ -444,8 +446,9 @@ def _refit_pick(report: Report, table: Table, groups: str | None) -> Any:
     from advisor.candidates import fit_candidate
 
     t0 = time.perf_counter()
+    assert report.leaderboard is not None and report.leaderboard.pick is not None
     fitted = fit_candidate(table.frame, report.profile, _pick_candidate(report), seed=report.settings.seed,
-                           exclude=[groups] if groups else None)
+                           exclude=[groups] if groups else None, params=report.leaderboard.pick.params or None)
     report.timings["refit_seconds"] = round(time.perf_counter() - t0, 3)
     return fitted
 

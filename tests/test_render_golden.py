@@ -176,6 +176,10 @@ def _mask_json(text: str) -> str:
                     row[key] = 0.0
             if row.get("reason"):
                 row["reason"] = _mask_timings(row["reason"])
+            for trial in (row.get("tuning") or {}).get("trials", []):
+                trial["seconds"] = 0.0 if trial.get("seconds") is not None else None
+                if trial.get("reason"):
+                    trial["reason"] = _mask_timings(trial["reason"])
     explanation = data.get("explanation")
     if explanation:
         explanation["seconds"] = 0.0
