@@ -887,6 +887,75 @@ def summary_lines(s: dict[str, Any]) -> list[str]:
     ]
 
 
+STRATEGY_LABELS = {
+    "advisor": "advisor (full)", "no-tuning": "without light tuning", "no-rules": "without the rule tree (every estimator)",
+    "no-prep": "without preparation advice (impute, scale, one-hot)", "no-budget-logic": "without the timing probe",
+    "six-defaults": "six defaults, plain preparation, best mean",
+}
+
+
+STRATEGY_SHORT = {"advisor": "full", "no-tuning": "no tuning", "no-rules": "no rule tree", "no-prep": "plain prep",
+                  "no-budget-logic": "no probe", "six-defaults": "six defaults"}
+
+
+def strategy_entry(r: dict[str, Any], strategy: str) -> dict[str, Any] | None:
+    return r["methods"]["advisor"] if strategy == "advisor" else r.get("ablation", {}).get(strategy)
+
+
+def ablation_summary(records: list[dict[str, Any]], strategy: str) -> dict[str, Any]:
+    """Regret, within a point, and against LazyPredict for one strategy, per table (mean over seeds)."""
+    def regret(r: dict[str, Any]) -> float | None:
+        e, hind = strategy_entry(r, strategy), r["methods"]["hindsight"].get("score")
+        if e is None or hind is None:
+            return None
+        return 100 * (hind - e["score"]) if e.get("score") is not None else float("inf")
+
+    def vs_lazy(r: dict[str, Any]) -> float | None:
+        e, lazy = strategy_entry(r, strategy), r["methods"]["lazypredict"].get("score")
+        if e is None or lazy is None:
+            return None
+        return 100 * (lazy - e["score"]) if e.get("score") is not None else float("inf")
+
+    regrets, lazy = per_table(records, regret), per_table(records, vs_lazy)
+    entries = [e for r in records if (e := strategy_entry(r, strategy)) is not None]
+    below = sum(1 for r in records if (e := strategy_entry(r, strategy)) is not None
+                and (e.get("score") is None or e["score"] < r["methods"]["dummy"]["score"]))
+    return {
+        "tables": len(regrets), "median_regret": statistics.median(regrets.values()) if regrets else None,
+        "mean_regret": statistics.fmean(v for v in regrets.values() if v != float("inf")) if regrets else None,
+        "within1": sum(v <= 1.0 for v in regrets.values()), "as_good_as_lazy": sum(v <= 100 * TIE for v in lazy.values()),
+        "vs_lazy_tables": len(lazy), "below_dummy": below,
+        "inside_budget": sum(1 for e in entries if e.get("inside_budget")), "runs": len(entries),
+        "seconds": round(sum(e.get("seconds") or 0 for e in entries), 1),
+    }
+
+
+def ablation_lines(records: list[dict[str, Any]]) -> list[str]:
+    """One summary row per strategy, when the run had --ablation."""
+    present = [s for s in ABLATIONS if any(s in r.get("ablation", {}) for r in records)]
+    if not present:
+        return []
+    lines = ["| strategy | median regret pts | mean regret pts | within 1 pt of hindsight | as good as LazyPredict "
+             "(within 0.5 pt) | below Dummy | inside budget+5 s | total s |", "|---|---|---|---|---|---|---|---|"]
+    for strategy in ("advisor", *present):
+        a = ablation_summary(records, strategy)
+        med = "–" if a["median_regret"] is None else f"{a['median_regret']:+.2f}"
+        mean = "–" if a["mean_regret"] is None else f"{a['mean_regret']:+.2f}"
+        lines.append(f"| {STRATEGY_LABELS[strategy]} | {med} | {mean} | {a['within1']}/{a['tables']} "
+                     f"| {a['as_good_as_lazy']}/{a['vs_lazy_tables']} | {a['below_dummy']} "
+                     f"| {a['inside_budget']}/{a['runs']} | {a['seconds']} |")
+    per = ["", "Per table (held-out score of each strategy's pick):", "",
+           "| table | hindsight | " + " | ".join(STRATEGY_SHORT[s] for s in ("advisor", *present)) + " |",
+           "|---|---|" + "---|" * (len(present) + 1)]
+    for r in records:
+        cells = []
+        for strategy in ("advisor", *present):
+            e = strategy_entry(r, strategy) or {}
+            cells.append(f"{_s(e.get('score'))} {_short(e['pick']) if e.get('pick') else ''}".strip())
+        per.append(f"| {r['table']} | {_s(r['methods']['hindsight'].get('score'))} | " + " | ".join(cells) + " |")
+    return lines + per
+
+
 def diagnosis(r: dict[str, Any]) -> str:
     """A first guess at where the advisor lost points: a heuristic to start reading from, not a verdict.
 
@@ -945,6 +1014,10 @@ def render(records: list[dict[str, Any]], header: dict[str, Any], skipped: list[
     out += table_rows(records)
     s = summary(records)
     out += ["", *summary_lines(s)]
+    ablation = ablation_lines(records)
+    if ablation:
+        out += ["", "What each layer adds (--ablation; same splits, folds and budget; regret against the hindsight "
+                "best, per table):", "", *ablation]
     out += ["", "Where the advisor lost more than a point (heuristic):", "", *diagnosis_lines(records)]
     notes = [f"- {r['table']}/{r['seed']}: {n}" for r in records for n in r.get("notes", []) + (
         [r["split_note"]] if r.get("split_note") else [])]
