@@ -761,7 +761,35 @@ def _cell(entry: dict[str, Any], with_pick: bool = True) -> str:
         return entry.get("status", "–")
     mark = "†" if entry.get("partial") else ""
     pick = f" {_short(entry['pick'])}" if with_pick and entry.get("pick") else ""
-    return f"{entry['score']:.3f}{mark}{pick}"
+    return f"{entry['score']:.3f}{mark}{pick}{'*' if tuned_params(entry) else ''}"
+
+
+def tuning_lines(records: list[dict[str, Any]]) -> list[str]:
+    """Per run, each row whose light tuning ran: adopted or not, the nested estimate against the default."""
+    lines = []
+    for r in records:
+        adv = r["methods"]["advisor"]
+        parts = []
+        for row in adv.get("leaderboard") or []:
+            t = row.get("tuning")
+            if not t or not any(x["status"] == "ok" for x in t["trials"]):
+                continue
+            tried = sum(x["status"] == "ok" for x in t["trials"])
+            verdict = (f"adopted {', '.join(f'{k}={v}' for k, v in t['chosen'].items())}" if t["adopted"]
+                       else "kept the defaults")
+            nested = "–" if t["nested_cv"] is None else f"{t['nested_cv']:.3f}"
+            default = "–" if t["default_cv"] is None else f"{t['default_cv']:.3f}"
+            parts.append(f"{_short(row['name'])}{' (pick)' if row['name'] == adv.get('pick') else ''}: {tried} tried, "
+                         f"{verdict} (nested {nested} vs default {default})")
+        if parts:
+            lines.append(f"- {r['table']}/{r['seed']}: " + "; ".join(parts))
+    return lines
+
+
+def tuned_params(entry: dict[str, Any]) -> dict[str, Any]:
+    """The settings the light tuning chose for an advisor entry's pick ({} for the defaults or a peer)."""
+    row = next((r for r in entry.get("leaderboard") or [] if r.get("name") == entry.get("pick")), None)
+    return dict(row.get("params") or {}) if row else {}
 
 
 def _short(name: str) -> str:
@@ -1010,10 +1038,14 @@ def render(records: list[dict[str, Any]], header: dict[str, Any], skipped: list[
     if header.get("note"):
         out.append(f"note: {header['note']}")
     out += ["", "Scores on the held-out 25% (balanced accuracy for classification, R2 for regression); "
-            "regret = hindsight best - advisor, in points; † = partial sweep (the time cap stopped LazyPredict).", ""]
+            "regret = hindsight best - advisor, in points; † = partial sweep (the time cap stopped LazyPredict); "
+            "* = the advisor's pick with settings chosen by its light tuning (listed under the tables).", ""]
     out += table_rows(records)
     s = summary(records)
     out += ["", *summary_lines(s)]
+    tuned = tuning_lines(records)
+    if tuned:
+        out += ["", "Light tuning (the settings tried for the advisor's tuned rows; CV scores on the 75%):", "", *tuned]
     ablation = ablation_lines(records)
     if ablation:
         out += ["", "What each layer adds (--ablation; same splits, folds and budget; regret against the hindsight "
