@@ -166,11 +166,16 @@ def build_recommend_report(
     time_col: str | None = None,
     save: str | None = None,
     explain: bool = True,
+    tune: bool = True,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     **profile_options: Any,
 ) -> Report:
     """Profile, advise, cross-validate the candidates within ``budget`` seconds, refit the pick.
+
+    ``tune=False`` leaves out the light tuning (a few hand-picked settings of the top candidates, tried
+    when the candidates leave budget over): a faster run whose leaderboard does not depend on how much
+    of the budget was left.
 
     Raises AllCandidatesFailed (its ``report`` attribute holds the Report) when
     nothing but the baseline could be measured.
@@ -225,7 +230,7 @@ def build_recommend_report(
     try:
         board = cross_validate_candidates(
             table.frame, profile, advice, budget=cv_budget, metric=metric, seed=report.settings.seed, jobs=jobs,
-            groups=groups, time_col=time_col, progress=part(0.1, 0.95), should_stop=should_stop,
+            groups=groups, time_col=time_col, progress=part(0.1, 0.95), should_stop=should_stop, tune=tune,
         )
     except AllCandidatesFailed as exc:
         report.leaderboard = getattr(exc, "leaderboard", None)
@@ -346,11 +351,14 @@ def build_explain_report(
     model: str | None = None,
     row: int | None = None,
     budget: float = 30.0,
+    tune: bool = True,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     **profile_options: Any,
 ) -> Report:
     """Explain a saved model on ``path`` (``model``), or recommend a pick and explain it.
+
+    ``tune`` is passed to :func:`build_recommend_report` when there is no saved model.
 
     ``row`` is a 1-based data row of the file (as a spreadsheet shows it, header excluded).
     """
@@ -358,7 +366,7 @@ def build_explain_report(
 
     if model is None:
         report = build_recommend_report(path, budget=budget, progress=progress, should_stop=should_stop,
-                                        explain=False, **profile_options)
+                                        explain=False, tune=tune, **profile_options)
         table, task = None, None
     else:
         from advisor.modelio import check_columns, load_model

@@ -253,8 +253,8 @@ def test_rows_are_reported_as_they_finish_with_their_scores():
 # ---------------------------------------------------------------- the pick rule and the light tuning, on made-up folds
 
 
-def fake_run(folds_by_name: dict[str, list[float]], n: int = 1000):
-    """A finished run whose rows scored the given balanced accuracy per fold (no workers involved)."""
+def fake_run(folds_by_name: dict[str, list[float]], n: int = 1000, task: str = "binary"):
+    """A finished run whose rows scored the given balanced accuracy (or R²) per fold (no workers involved)."""
     from advisor import benchmark as bm
     from advisor.candidates import candidate_tags
     from advisor.catalog import CATALOG
@@ -263,22 +263,23 @@ def fake_run(folds_by_name: dict[str, list[float]], n: int = 1000):
     frame, profile = numbers_frame(60)
     k = len(next(iter(folds_by_name.values())))
     splits = [(np.arange(n - n // k), np.arange(n // k)) for _ in range(k)]
-    metrics = [bm.metric_info("balanced_accuracy", True)]
+    metric = "r2" if task == "regression" else "balanced_accuracy"
+    metrics = [bm.metric_info(metric, True)]
     now = time.monotonic()
-    run = bm._Run(frame, frame["target"], splits, "binary", metrics, 30.0, now, now + 30.0, None, lambda: False,
+    run = bm._Run(frame, frame["target"], splits, task, metrics, 30.0, now, now + 30.0, None, lambda: False,
                   True, True)
     for name, folds in folds_by_name.items():
         row = CandidateResult(name, CATALOG[name].label, "map", "ok", is_baseline=name.startswith("Dummy"),
                               tags=candidate_tags(name))
         slot = bm._Slot(candidate_advice(name, profile), row, 0)
-        slot.result = fold_result(folds)
+        slot.result = fold_result(folds, metric)
         run.slots.append(slot)
     bm._summaries(run)
     return run
 
 
-def fold_result(folds: list[float]) -> dict:
-    return {"scores": {"balanced_accuracy": list(folds)}, "train": [min(1.0, f + 0.01) for f in folds],
+def fold_result(folds: list[float], metric: str = "balanced_accuracy") -> dict:
+    return {"scores": {metric: list(folds)}, "train": [min(1.0, f + 0.01) for f in folds],
             "fit": [0.01] * len(folds), "predict": [0.001] * len(folds), "bytes": 100}
 
 
@@ -298,6 +299,20 @@ def test_a_simpler_candidate_is_preferred_only_within_half_a_point():
     assert run.slots[1].row.tied_with_best  # the t-test cannot tell them apart...
     assert pick.name == "SVC"  # ...but 0.8 points is more than the advisor gives up for a simpler model
     assert "none of them comes within 0.005" in pick.reason
+
+
+def test_up_to_a_point_is_given_up_only_when_the_folds_cannot_tell_the_two_apart():
+    from advisor import benchmark as bm
+
+    svr = [0.63, 0.43, 0.51, 0.58, 0.49]  # mean 0.528, folds far apart (a small, noisy table)
+    noise = [0.03, -0.03, 0.03, -0.03, 0.0]
+    ridge = [v - 0.008 + d for v, d in zip(svr, noise, strict=True)]  # 0.8 points under, well inside one SE
+    pick = bm._rank_and_pick(fake_run({"SVR_rbf": svr, "Ridge": ridge, "DummyRegressor": [0.0] * 5}, task="regression"))
+    assert pick.name == "Ridge" and "one standard error" in pick.reason
+    worse = [v - 0.012 + 2 * d for v, d in zip(svr, noise, strict=True)]  # 1.2 points under: never, whatever the SE
+    pick = bm._rank_and_pick(fake_run({"SVR_rbf": svr, "Ridge": worse, "DummyRegressor": [0.0] * 5}, task="regression"))
+    assert pick.name == "SVR_rbf"
+    assert bm.corrected_se([1, 2, 3], [1, 2, 3], 800, 200) == 0.0 and bm.corrected_se([1], [0], 8, 2) == float("inf")
 
 
 def test_tuning_adopts_a_setting_only_when_the_nested_estimate_beats_the_default():
