@@ -25,6 +25,7 @@ Progress = Callable[[str, float], None]
 
 CV_SHARE = 0.75  # of --budget for cross-validation when the pick is also refitted and explained
 MIN_EXPLAIN_SECONDS = 2.0
+REFIT_THREADS_MIN_ROWS = 20_000  # below this the pick is refitted on one native thread, like the CV workers
 
 BUNDLED = {"penguins": ("penguins.csv", "species")}
 
@@ -451,12 +452,18 @@ def _describe_pick(report: Report, table: Table, groups: str | None) -> None:
 
 def _refit_pick(report: Report, table: Table, groups: str | None) -> Any:
     """The pick refitted on every labelled row: what --save writes and what the explanation describes."""
+    from threadpoolctl import threadpool_limits
+
     from advisor.candidates import fit_candidate
 
     t0 = time.perf_counter()
     assert report.leaderboard is not None and report.leaderboard.pick is not None
-    fitted = fit_candidate(table.frame, report.profile, _pick_candidate(report), seed=report.settings.seed,
-                           exclude=[groups] if groups else None, params=report.leaderboard.pick.params or None)
+    # As in the cross-validation workers: native threads only pay on large tables. On a small one on a
+    # busy machine, OpenMP threads spin against each other (a 0.4 s boosting fit took 23 s at load 10).
+    threads = None if len(table.frame) >= REFIT_THREADS_MIN_ROWS else 1
+    with threadpool_limits(limits=threads):
+        fitted = fit_candidate(table.frame, report.profile, _pick_candidate(report), seed=report.settings.seed,
+                               exclude=[groups] if groups else None, params=report.leaderboard.pick.params or None)
     report.timings["refit_seconds"] = round(time.perf_counter() - t0, 3)
     return fitted
 
@@ -473,9 +480,13 @@ def _explain_fitted(report: Report, table: Table, fitted: Any, *, budget: float,
     else:  # unlabelled rows: SHAP needs no target; the permutation check is skipped
         X, y = table.frame, None
     ids = [c.name for c in profile.columns if c.kind == "identifier"]
+    from threadpoolctl import threadpool_limits
+
     t0 = time.perf_counter()
-    explanation = explain_pipeline(fitted, X, y, task=task or profile.task, budget=budget, seed=report.settings.seed,
-                                   row=row, identifier_columns=ids, progress=progress, should_stop=should_stop)
+    with threadpool_limits(limits=None if len(X) >= REFIT_THREADS_MIN_ROWS else 1):  # see _refit_pick
+        explanation = explain_pipeline(fitted, X, y, task=task or profile.task, budget=budget,
+                                       seed=report.settings.seed, row=row, identifier_columns=ids, progress=progress,
+                                       should_stop=should_stop)
     report.timings["explain_seconds"] = round(time.perf_counter() - t0, 3)
     return explanation
 
