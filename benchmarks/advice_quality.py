@@ -226,13 +226,16 @@ def child_advisor(spec: dict[str, Any], emit: Emit) -> None:
     order = [pick.name] + [r.name for r in board.rows if r.status == "ok" and r.name != pick.name]
     if strategy != "advisor":
         order = order[:1]  # an ablation is scored by its pick only
+    from threadpoolctl import threadpool_limits
+
     for name in order:
         candidate = next(c for c in advice.candidates if c.name == name)
         t1 = time.perf_counter()
         row = board.row(name)
-        try:
-            fitted = fit_candidate(train, profile, candidate, seed=spec["seed"], params=row.params or None)
-            value: float | None = score(spec["task"], y_test, fitted.predict(X_test))
+        try:  # one native thread, as the advisor's own refit below 20,000 rows: no OpenMP spinning on a busy machine
+            with threadpool_limits(limits=None if len(train) >= 20_000 else 1):
+                fitted = fit_candidate(train, profile, candidate, seed=spec["seed"], params=row.params or None)
+                value: float | None = score(spec["task"], y_test, fitted.predict(X_test))
             error = None
         except Exception as exc:  # one candidate failing at refit is data, not the end of the run
             value, error = None, one_line(exc)
