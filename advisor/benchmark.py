@@ -1633,8 +1633,9 @@ def corrected_se(a: Sequence[float], b: Sequence[float], n_train: float, n_test:
 
 def _close_enough(run: _Run, best: CandidateResult, row: CandidateResult, margin: float) -> bool:
     """Whether giving up ``best`` for ``row`` costs little enough: half a point always; up to a point (twice the
-    margin) only when the gap is within one standard error of the fold differences (the one-standard-error rule),
-    i.e. when the folds cannot tell the two apart.
+    margin) only for a *more interpretable* model and only when the gap is within one standard error of the fold
+    differences (the one-standard-error rule), i.e. when the folds cannot tell the two apart. A black box is never
+    traded for another black box beyond half a point just because it is cheaper.
 
     On the development suite a flat point was too loose where the folds agree (digits: SVC 0.8 points above
     LogisticRegression in every fold but one, 1.8 points above it on held-out rows) and half a point too tight
@@ -1644,10 +1645,14 @@ def _close_enough(run: _Run, best: CandidateResult, row: CandidateResult, margin
     gap = abs((best.score or 0.0) - (row.score or 0.0))
     if gap <= margin:
         return True
-    if gap > 2 * margin:
+    if gap > 2 * margin or _interpretability(row) >= _interpretability(best):
         return False
     name = run.primary.name
     return gap <= corrected_se(best.scores[name].folds, row.scores[name].folds, *_sizes(run))
+
+
+def _interpretability(row: CandidateResult) -> int:
+    return INTERPRETABILITY_RANK.get(str(row.tags.get("interpretability")), 2)
 
 
 def _pick_reason(run: _Run, pick: CandidateResult, best: CandidateResult, tied: list[CandidateResult],
@@ -1662,8 +1667,8 @@ def _pick_reason(run: _Run, pick: CandidateResult, best: CandidateResult, tied: 
     verb = "is" if len(tied) == 2 else "are"
     if pick is best:
         why = ("it is also the most interpretable and cheapest of those close to it" if len(close) > 1 else
-               f"none of them comes within {_fmt(margin)} of its score (or within {_fmt(2 * margin)} and one "
-               "standard error of the fold differences), so it stays the pick")
+               f"none of them comes within {_fmt(margin)} of its score (or, for a more interpretable one, within "
+               f"{_fmt(2 * margin)} and one standard error of the fold differences), so it stays the pick")
         return (f"{pick.name} has the best {score}; {others} {verb} statistically tied with it "
                 f"(corrected resampled t-test, p ≥ {ALPHA}), and {why}.")
     interp = str(pick.tags.get("interpretability", "")).replace("_", " ")

@@ -312,6 +312,11 @@ def test_up_to_a_point_is_given_up_only_when_the_folds_cannot_tell_the_two_apart
     worse = [v - 0.012 + 2 * d for v, d in zip(svr, noise, strict=True)]  # 1.2 points under: never, whatever the SE
     pick = bm._rank_and_pick(fake_run({"SVR_rbf": svr, "Ridge": worse, "DummyRegressor": [0.0] * 5}, task="regression"))
     assert pick.name == "SVR_rbf"
+    # The same gap, within one SE, does not buy another black box that is merely cheaper.
+    trees = [v - 0.008 + d for v, d in zip(svr, noise, strict=True)]
+    pick = bm._rank_and_pick(fake_run({"SVR_rbf": svr, "ExtraTreesRegressor": trees, "DummyRegressor": [0.0] * 5},
+                                      task="regression"))
+    assert pick.name == "SVR_rbf"
     assert bm.corrected_se([1, 2, 3], [1, 2, 3], 800, 200) == 0.0 and bm.corrected_se([1], [0], 8, 2) == float("inf")
 
 
