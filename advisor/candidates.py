@@ -584,15 +584,16 @@ def target_minimum(y: pd.Series, task: str) -> float | None:
 
 
 def fit_candidate(frame: pd.DataFrame, profile: Profile, candidate: CandidateAdvice, *, seed: int = 0,
-                  exclude: list[str] | None = None) -> Any:
+                  exclude: list[str] | None = None, params: Mapping[str, Any] | None = None) -> Any:
     """Refit one candidate on every row with a target value (the pick, before ``--save``).
 
-    ``exclude`` names columns that must not be features (the ``--groups`` column).
+    ``exclude`` names columns that must not be features (the ``--groups`` column);
+    ``params`` override the estimator's defaults (the settings the light tuning chose).
     """
     X, y = training_data(frame, profile)
     kinds = {c: k for c, k in profile.feature_kinds().items() if c not in (exclude or [])}
     pipe = build_pipeline(candidate, kinds, profile.task, seed=seed,
-                          target_min=target_minimum(y, profile.task))
+                          target_min=target_minimum(y, profile.task), params=params)
     return pipe.fit(X, y)
 
 

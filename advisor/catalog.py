@@ -601,3 +601,31 @@ def make_estimator(name: str) -> Any:
 
     before = [_import(path)(**params) for path, params in info.steps_before]
     return make_pipeline(*before, final)
+
+
+# Light tuning: a few hand-picked settings per estimator, tried after the defaults when budget is left
+# (see advisor.benchmark). Each is a known-good alternative to the default, not a grid: boosting with
+# shallower trees and a slower rate, forests with larger leaves or fewer features per split, kernel
+# and linear models with a stronger or weaker penalty, kNN with more neighbours. The shallow decision
+# tree is left alone (its depth is what makes it readable), and Lasso/ElasticNet already choose their
+# penalty by cross-validation.
+_BOOSTING_TUNING: list[dict[str, Any]] = [
+    {"learning_rate": 0.05, "max_iter": 200, "max_depth": 3, "min_samples_leaf": 40},
+    {"max_leaf_nodes": 7, "max_iter": 200, "l2_regularization": 1.0},
+]
+_FOREST_TUNING: list[dict[str, Any]] = [{"min_samples_leaf": 3}, {"max_features": 0.5}]
+TUNING: dict[str, list[dict[str, Any]]] = {
+    "HistGradientBoostingClassifier": _BOOSTING_TUNING,
+    "HistGradientBoostingRegressor": _BOOSTING_TUNING,
+    "RandomForestClassifier": _FOREST_TUNING,
+    "ExtraTreesClassifier": _FOREST_TUNING,
+    "RandomForestRegressor": _FOREST_TUNING,
+    "ExtraTreesRegressor": _FOREST_TUNING,
+    "SVC": [{"C": 10.0}, {"C": 0.3}],
+    "SVR_rbf": [{"C": 10.0}, {"C": 0.3}],
+    "SVR_linear": [{"C": 0.1}],  # a larger C makes libsvm's linear kernel slow to converge
+    "LinearSVC": [{"C": 0.1}, {"C": 10.0}],
+    "LogisticRegression": [{"C": 0.1}, {"C": 10.0}],
+    "Ridge": [{"alpha": 10.0}, {"alpha": 0.1}],
+    "KNeighborsClassifier": [{"n_neighbors": 15}, {"weights": "distance"}],
+}

@@ -18,6 +18,7 @@ silhouette and stability are about 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 # ok: measured; failed: raised (reason says why); timeout: stopped by the budget while running;
 # skipped: never started (no time left, estimated too slow, or not needed); cancelled: the user stopped the run.
@@ -88,6 +89,35 @@ class Embedding:
 
 
 @dataclass
+class TuningTrial:
+    """One setting tried by the light tuning, scored on the same folds as the defaults."""
+
+    params: dict[str, Any]
+    status: str  # ok | failed | timeout | skipped
+    score: float | None = None  # plain mean over the folds (optimistic for the setting chosen by it)
+    seconds: float | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Tuning:
+    """The light tuning of one candidate: what was tried, what was chosen, and an honest score for it.
+
+    ``nested_score`` scores the tuning *procedure*: for each fold, the setting
+    with the best mean over the other folds is scored on that fold, so no
+    fold's score helped choose the setting it is scored with. The tuned
+    setting is adopted only when that estimate beats the default's mean.
+    """
+
+    trials: list[TuningTrial]
+    default_score: float | None
+    chosen: dict[str, Any] = field(default_factory=dict)  # the best setting over every fold ({} = the default)
+    nested_score: float | None = None
+    adopted: bool = False
+    verdict: str = ""
+
+
+@dataclass
 class CandidateResult:
     """One row: a candidate, what happened to it, and what it scored."""
 
@@ -115,6 +145,8 @@ class CandidateResult:
     p_value_vs_best: float | None = None  # Nadeau-Bengio corrected resampled t-test
     tied_with_best: bool = False
     notes: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)  # settings that differ from the default (light tuning)
+    tuning: Tuning | None = None
     clusters: ClusterStats | None = None  # clustering only
     reduction: ReductionStats | None = None  # dimensionality reduction only
 
@@ -157,6 +189,7 @@ class Pick:
     best: str  # the top scorer (may differ from the pick when they are tied)
     tied: list[str] = field(default_factory=list)
     beats_baseline: bool = True
+    params: dict[str, Any] = field(default_factory=dict)  # the estimator's settings chosen by the light tuning
 
 
 @dataclass

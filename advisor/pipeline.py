@@ -26,6 +26,7 @@ Progress = Callable[[str, float], None]
 
 CV_SHARE = 0.75  # of --budget for cross-validation when the pick is also refitted and explained
 MIN_EXPLAIN_SECONDS = 2.0
+REFIT_THREADS_MIN_ROWS = 20_000  # below this the pick is refitted on one native thread, like the CV workers
 
 BUNDLED = {"penguins": ("penguins.csv", "species")}
 
@@ -207,6 +208,7 @@ def build_recommend_report(
     save: str | None = None,
     explain: bool = True,
     full_fit: bool = False,
+    tune: bool = True,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     backend: str = "local",
@@ -224,6 +226,10 @@ def build_recommend_report(
     ``backend='dask'`` cross-validates on a Dask cluster (``scheduler``, or a
     LocalCluster of ``jobs`` workers); Dask being installed and the scheduler
     answering are checked before the table is even loaded.
+
+    ``tune=False`` leaves out the light tuning (a few hand-picked settings of the top candidates, tried
+    when the candidates leave budget over): a faster run whose leaderboard does not depend on how much
+    of the budget was left.
 
     Raises AllCandidatesFailed (its ``report`` attribute holds the Report) when
     nothing but the baseline could be measured.
@@ -294,7 +300,7 @@ def build_recommend_report(
         board = cross_validate_candidates(
             cv_frame, profile, advice, budget=cv_budget, metric=metric, seed=report.settings.seed, jobs=jobs,
             groups=groups, time_col=time_col, progress=part(0.1, 0.95), should_stop=should_stop,
-            backend=backend, scheduler=scheduler,
+            backend=backend, scheduler=scheduler, tune=tune,
         )
     except AllCandidatesFailed as exc:
         report.leaderboard = getattr(exc, "leaderboard", None)
@@ -490,11 +496,14 @@ def build_explain_report(
     model: str | None = None,
     row: int | None = None,
     budget: float = 30.0,
+    tune: bool = True,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     **profile_options: Any,
 ) -> Report:
     """Explain a saved model on ``path`` (``model``), or recommend a pick and explain it.
+
+    ``tune`` is passed to :func:`build_recommend_report` when there is no saved model.
 
     ``row`` is a 1-based data row of the file (as a spreadsheet shows it, header excluded).
     """
@@ -502,7 +511,7 @@ def build_explain_report(
 
     if model is None:
         report = build_recommend_report(path, budget=budget, progress=progress, should_stop=should_stop,
-                                        explain=False, **profile_options)
+                                        explain=False, tune=tune, **profile_options)
         table, task = None, None
     else:
         from advisor.modelio import check_columns, load_model
@@ -579,17 +588,26 @@ def _describe_pick(report: Report, table: Table, groups: str | None) -> None:
 
     profile = report.profile
     _, y = training_data(table.frame, profile)
+    assert report.leaderboard is not None and report.leaderboard.pick is not None
     report.pipeline_code = pipeline_code(_pick_candidate(report), profile.feature_kinds(), profile.task,
-                                         seed=report.settings.seed, target_min=target_minimum(y, profile.task))
+                                         seed=report.settings.seed, target_min=target_minimum(y, profile.task),
+                                         params=report.leaderboard.pick.params or None)
 
 
 def _refit_pick(report: Report, table: Table, groups: str | None) -> Any:
     """The pick refitted on every labelled row: what --save writes and what the explanation describes."""
+    from threadpoolctl import threadpool_limits
+
     from advisor.candidates import fit_candidate
 
     t0 = time.perf_counter()
-    fitted = fit_candidate(table.frame, report.profile, _pick_candidate(report), seed=report.settings.seed,
-                           exclude=[groups] if groups else None)
+    assert report.leaderboard is not None and report.leaderboard.pick is not None
+    # As in the cross-validation workers: native threads only pay on large tables. On a small one on a
+    # busy machine, OpenMP threads spin against each other (a 0.4 s boosting fit took 23 s at load 10).
+    threads = None if len(table.frame) >= REFIT_THREADS_MIN_ROWS else 1
+    with threadpool_limits(limits=threads):
+        fitted = fit_candidate(table.frame, report.profile, _pick_candidate(report), seed=report.settings.seed,
+                               exclude=[groups] if groups else None, params=report.leaderboard.pick.params or None)
     report.timings["refit_seconds"] = round(time.perf_counter() - t0, 3)
     return fitted
 
@@ -606,9 +624,13 @@ def _explain_fitted(report: Report, table: Table, fitted: Any, *, budget: float,
     else:  # unlabelled rows: SHAP needs no target; the permutation check is skipped
         X, y = table.frame, None
     ids = [c.name for c in profile.columns if c.kind == "identifier"]
+    from threadpoolctl import threadpool_limits
+
     t0 = time.perf_counter()
-    explanation = explain_pipeline(fitted, X, y, task=task or profile.task, budget=budget, seed=report.settings.seed,
-                                   row=row, identifier_columns=ids, progress=progress, should_stop=should_stop)
+    with threadpool_limits(limits=None if len(X) >= REFIT_THREADS_MIN_ROWS else 1):  # see _refit_pick
+        explanation = explain_pipeline(fitted, X, y, task=task or profile.task, budget=budget,
+                                       seed=report.settings.seed, row=row, identifier_columns=ids, progress=progress,
+                                       should_stop=should_stop)
     report.timings["explain_seconds"] = round(time.perf_counter() - t0, 3)
     return explanation
 

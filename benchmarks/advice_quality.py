@@ -60,6 +60,17 @@ PEER_MODULES = {"lazypredict": "lazypredict", "flaml": "flaml"}
 BUDGET_SLACK = 5.0  # seconds over the budget a run may take and still count as inside it
 TASK_SHORT = {suite.CLASSIFICATION: "clf", suite.REGRESSION: "reg"}
 TIE = 0.005  # half a point: closer than this is a tie
+# What each layer of the advisor adds: variants run next to the full advisor with --ablation (same split,
+# same budget, same folds). See strategy_board for what each leaves out.
+ABLATIONS = ("no-tuning", "no-rules", "no-prep", "no-budget-logic", "six-defaults")
+SIX_DEFAULTS = {
+    "binary": ("LogisticRegression", "RandomForestClassifier", "HistGradientBoostingClassifier", "SVC",
+               "KNeighborsClassifier", "DecisionTreeClassifier"),
+    # The catalog has no kNN regressor; ExtraTrees takes its place.
+    "regression": ("Ridge", "RandomForestRegressor", "HistGradientBoostingRegressor", "SVR_rbf",
+                   "ExtraTreesRegressor", "DecisionTreeRegressor"),
+}
+SIX_DEFAULTS["multiclass"] = SIX_DEFAULTS["binary"]
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "advisor-bench"
 Emit = Callable[[dict[str, Any]], None]
 
@@ -88,7 +99,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
                    help=f"where the splits and child logs are written (default {DEFAULT_WORKDIR})")
     p.add_argument("--from-jsonl", type=Path, metavar="FILE", help="render the report of saved results; run nothing")
+    p.add_argument("--ablation", default="",
+                   help=f"comma-separated variants of the advisor to run next to it, among {', '.join(ABLATIONS)} "
+                        "or 'all' (see the module docstring)")
     p.add_argument("--note", default="", help="a line about the machine's state, printed under the tables")
+    p.add_argument("--reuse-peers", type=Path, metavar="FILE",
+                   help="take LazyPredict, FLAML and the hindsight best from a previous --out file for every "
+                        "(table, seed) it holds, instead of running them again (the peers do not depend on the "
+                        "advisor; FLAML's time budget stays the one of that run)")
     args = p.parse_args(argv)
     args.budget = args.budget or (10.0 if args.quick else 30.0)
     if args.budget <= 0:
@@ -100,6 +118,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     except (KeyError, ValueError) as exc:
         p.error(str(exc).strip("'\""))
+    args.ablation = list(ABLATIONS) if args.ablation.strip() == "all" else [
+        x.strip() for x in args.ablation.split(",") if x.strip()]
+    bad = [x for x in args.ablation if x not in ABLATIONS]
+    if bad:
+        p.error(f"unknown ablation(s) {', '.join(bad)}; choose among {', '.join(ABLATIONS)} or 'all'")
     args.peers = [x.strip().lower() for x in args.peers.split(",") if x.strip()]
     unknown = [x for x in args.peers if x not in PEERS]
     if unknown:
@@ -169,10 +192,14 @@ def child_advisor(spec: dict[str, Any], emit: Emit) -> None:
     from advisor.load import load_table
     from advisor.pipeline import build_recommend_report
 
+    strategy = spec.get("strategy", "advisor")
     t0 = time.perf_counter()
     try:
-        report = build_recommend_report(spec["train"], target=spec["target"], budget=spec["budget"],
-                                        seed=spec["seed"], jobs=spec["jobs"])
+        if strategy == "advisor":
+            report = build_recommend_report(spec["train"], target=spec["target"], budget=spec["budget"],
+                                            seed=spec["seed"], jobs=spec["jobs"])
+        else:
+            report = strategy_report(spec, strategy)
     except AllCandidatesFailed as exc:
         emit({"event": "recommend", "seconds": time.perf_counter() - t0, "pick": None, "error": one_line(exc)})
         raise
@@ -188,24 +215,120 @@ def child_advisor(spec: dict[str, Any], emit: Emit) -> None:
         "best": pick.best if pick else None, "tied": list(pick.tied) if pick else [],
         "followed_try_next": board.followed_try_next,
         "rows": [{"name": r.name, "status": r.status, "cv_score": r.score, "wave": r.wave,
-                  "elapsed": r.elapsed_seconds, "reason": r.reason} for r in board.rows],
+                  "elapsed": r.elapsed_seconds, "reason": r.reason, "params": r.params,
+                  "tuning": _tuning_record(r.tuning)} for r in board.rows],
+        "params": pick.params if pick else {},
     })
     if pick is None:
         raise RuntimeError("the advisor made no pick")
     train, test = load_table(spec["train"]).frame, load_table(spec["test"]).frame
     X_test, y_test = test.drop(columns=[spec["target"]]), test[spec["target"]]
     order = [pick.name] + [r.name for r in board.rows if r.status == "ok" and r.name != pick.name]
+    if strategy != "advisor":
+        order = order[:1]  # an ablation is scored by its pick only
+    from threadpoolctl import threadpool_limits
+
     for name in order:
         candidate = next(c for c in advice.candidates if c.name == name)
         t1 = time.perf_counter()
-        try:
-            fitted = fit_candidate(train, profile, candidate, seed=spec["seed"])
-            value: float | None = score(spec["task"], y_test, fitted.predict(X_test))
+        row = board.row(name)
+        try:  # one native thread, as the advisor's own refit below 20,000 rows: no OpenMP spinning on a busy machine
+            with threadpool_limits(limits=None if len(train) >= 20_000 else 1):
+                fitted = fit_candidate(train, profile, candidate, seed=spec["seed"], params=row.params or None)
+                value: float | None = score(spec["task"], y_test, fitted.predict(X_test))
             error = None
         except Exception as exc:  # one candidate failing at refit is data, not the end of the run
             value, error = None, one_line(exc)
         emit({"event": "pick" if name == pick.name else "candidate", "name": name, "score": value,
               "refit_seconds": time.perf_counter() - t1, "error": error})
+
+
+def plain_preparation(profile: Any) -> list[Any]:
+    """'impute + scale + one-hot' for every estimator: no skew, balancing, target or native encoding."""
+    from advisor.profile.model import CATEGORY_KINDS, NUMERIC_KINDS
+    from advisor.ruletree.model import PreparationStep
+
+    kinds = profile.feature_kinds()
+    nums = [c for c, k in kinds.items() if k in NUMERIC_KINDS]
+    cats = [c for c, k in kinds.items() if k in CATEGORY_KINDS]
+    why = "plain preparation (ablation)"
+    steps = [PreparationStep("impute_numeric", "sklearn.impute.SimpleImputer", nums, why, params={"strategy": "median"}),
+             PreparationStep("scale", "sklearn.preprocessing.StandardScaler", nums, why)]
+    if cats:
+        steps += [PreparationStep("impute_categorical", "sklearn.impute.SimpleImputer", cats, why,
+                                  params={"strategy": "most_frequent"}),
+                  PreparationStep("one_hot_encode", "sklearn.preprocessing.OneHotEncoder", cats, why,
+                                  params={"handle_unknown": "ignore"})]
+    return steps
+
+
+def strategy_candidates(strategy: str, profile: Any, advice: Any) -> list[Any]:
+    """The candidates an ablation cross-validates (the advisor's own for the variants that keep the rule tree)."""
+    import dataclasses
+
+    from advisor.candidates import candidate_advice
+    from advisor.catalog import CATALOG
+
+    task = profile.task
+    dummy = "DummyRegressor" if task == "regression" else "DummyClassifier"
+    if strategy == "no-rules":  # every supervised estimator of the task, prepared by the preparation rules
+        names = [n for n, e in CATALOG.items() if task in e.tasks and n != dummy]
+        return [candidate_advice(n, profile) for n in [dummy, *names]]
+    if strategy == "six-defaults":
+        plain = plain_preparation(profile)
+        return [dataclasses.replace(candidate_advice(n, profile), preparation=list(plain))
+                for n in (dummy, *SIX_DEFAULTS[task])]
+    if strategy == "no-prep":
+        plain = plain_preparation(profile)
+        return [dataclasses.replace(c, preparation=list(plain)) for c in advice.candidates]
+    return list(advice.candidates)
+
+
+def strategy_report(spec: dict[str, Any], strategy: str) -> Any:
+    """One ablation on the 75: the advisor with one layer left out, cross-validated in the advisor's machinery.
+
+    * no-tuning: the full advisor without the light tuning;
+    * no-rules: every estimator of the task instead of the rule tree's candidates (preparation rules kept);
+    * no-prep: the rule tree's candidates with plain preparation (impute, scale, one-hot) for every one;
+    * no-budget-logic: no timing probe, so no candidate is skipped as too slow (the kill at the end stays);
+    * six-defaults: six common estimators with plain preparation, no tuning, the best mean picked
+      (no tie rule, no preference for the simpler model).
+
+    Each gets the same share of the budget for cross-validation as the advisor (the pick is then refitted,
+    not explained, so it finishes earlier than the advisor does).
+    """
+    import dataclasses
+
+    from advisor.benchmark import cross_validate_candidates
+    from advisor.pipeline import CV_SHARE, load_and_profile
+
+    table, report = load_and_profile(spec["train"], target=spec["target"], seed=spec["seed"])
+    profile, advice = report.profile, report.advice
+    assert advice is not None
+    candidates = strategy_candidates(strategy, profile, advice)
+    report.advice = dataclasses.replace(advice, candidates=candidates)
+    board = cross_validate_candidates(
+        table.frame, profile, report.advice, budget=spec["budget"] * CV_SHARE, metric=None, seed=spec["seed"],
+        jobs=spec["jobs"], tune=strategy not in ("no-tuning", "six-defaults"),
+        estimate=strategy != "no-budget-logic")
+    if strategy == "six-defaults" and board.pick is not None:
+        sign = 1 if next(m for m in board.metrics if m.primary).greater_is_better else -1
+        best = max((r for r in board.rows if r.status == "ok" and not r.is_baseline and r.score is not None),
+                   key=lambda r: sign * (r.score or 0.0))
+        board.pick = dataclasses.replace(board.pick, name=best.name, score=best.score or 0.0,
+                                         score_std=best.score_std, params={}, reason="best mean")
+    report.leaderboard = board
+    return report
+
+
+def _tuning_record(tuning: Any) -> dict[str, Any] | None:
+    """The light tuning of one leaderboard row, for the JSON line (None when it was not tuned)."""
+    if tuning is None:
+        return None
+    return {"trials": [{"params": t.params, "status": t.status, "cv_score": t.score, "seconds": t.seconds}
+                       for t in tuning.trials],
+            "default_cv": tuning.default_score, "chosen": tuning.chosen, "nested_cv": tuning.nested_score,
+            "adopted": tuning.adopted}
 
 
 def child_lazypredict(spec: dict[str, Any], emit: Emit) -> None:
@@ -431,6 +554,21 @@ class Settings:
     peers: list[str]
     cap: float
     memory_bytes: int
+    reuse: dict[tuple[str, int], dict[str, Any]] | None = None  # (table, seed) -> methods of a previous run
+    ablation: Sequence[str] = ()
+
+
+def load_peers(path: Path) -> dict[tuple[str, int], dict[str, Any]]:
+    """The peers' entries of a previous run, by (table, seed)."""
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            methods = record.get("methods", {})
+            out[(record["table"], int(record["seed"]))] = {
+                k: {**methods[k], "reused_from": f"{path.name} (git {record.get('git')})"}
+                for k in ("lazypredict", "flaml", "hindsight") if k in methods}
+    return out
 
 
 def split_table(loaded: suite.LoadedTable, seed: int, workdir: Path) -> tuple[Path, Path, dict[str, Any]]:
@@ -560,8 +698,14 @@ def run_one(loaded: suite.LoadedTable, seed: int, settings: Settings, workdir: P
     adv = run_method("advisor", {**base, "budget": settings.budget, "jobs": settings.jobs}, workdir, settings.cap)
     methods["advisor"] = advisor_entry(adv, settings.budget, spec.task)
     time_budget = methods["advisor"].get("seconds") or settings.budget
+    reused = (settings.reuse or {}).get((spec.name, seed))
     for peer in PEERS:
-        if peer not in settings.peers:
+        if reused is not None and peer in reused:
+            log(f"  {peer}: reused from {reused[peer]['reused_from']}")
+            methods[peer] = reused[peer]
+            if peer == "lazypredict" and "hindsight" in reused:
+                methods["hindsight"] = reused["hindsight"]
+        elif peer not in settings.peers:
             methods[peer] = {"status": "not run", "error": "left out with --peers"}
         elif find_spec(PEER_MODULES[peer]) is None:
             methods[peer] = not_installed(peer)
@@ -574,6 +718,12 @@ def run_one(loaded: suite.LoadedTable, seed: int, settings: Settings, workdir: P
             methods["flaml"] = flaml_entry(
                 run_method("flaml", {**base, "time_budget": time_budget}, workdir, settings.cap), time_budget)
     methods.setdefault("hindsight", {"status": "missing", "error": "needs the LazyPredict sweep"})
+    strategies: dict[str, Any] = {}
+    for strategy in settings.ablation:
+        log(f"  ablation {strategy}")
+        result = run_method("advisor", {**base, "budget": settings.budget, "jobs": settings.jobs,
+                                        "strategy": strategy}, workdir, settings.cap)
+        strategies[strategy] = advisor_entry(result, settings.budget, spec.task)
     methods["dummy"] = run_dummy(spec.task, train, test, spec.target)
     record = {
         "benchmark": "advice_quality", "table": spec.name, "source": spec.source, "task": spec.task,
@@ -581,6 +731,8 @@ def run_one(loaded: suite.LoadedTable, seed: int, settings: Settings, workdir: P
         "columns": loaded.frame.shape[1], "rows_dropped_missing_target": loaded.rows_dropped,
         **split, "notes": loaded.notes, "methods": methods,
     }
+    if strategies:
+        record["ablation"] = strategies
     record.update(derived(record))
     return record
 
@@ -612,7 +764,35 @@ def _cell(entry: dict[str, Any], with_pick: bool = True) -> str:
         return entry.get("status", "–")
     mark = "†" if entry.get("partial") else ""
     pick = f" {_short(entry['pick'])}" if with_pick and entry.get("pick") else ""
-    return f"{entry['score']:.3f}{mark}{pick}"
+    return f"{entry['score']:.3f}{mark}{pick}{'*' if tuned_params(entry) else ''}"
+
+
+def tuning_lines(records: list[dict[str, Any]]) -> list[str]:
+    """Per run, each row whose light tuning ran: adopted or not, the nested estimate against the default."""
+    lines = []
+    for r in records:
+        adv = r["methods"]["advisor"]
+        parts = []
+        for row in adv.get("leaderboard") or []:
+            t = row.get("tuning")
+            if not t or not any(x["status"] == "ok" for x in t["trials"]):
+                continue
+            tried = sum(x["status"] == "ok" for x in t["trials"])
+            verdict = (f"adopted {', '.join(f'{k}={v}' for k, v in t['chosen'].items())}" if t["adopted"]
+                       else "kept the defaults")
+            nested = "–" if t["nested_cv"] is None else f"{t['nested_cv']:.3f}"
+            default = "–" if t["default_cv"] is None else f"{t['default_cv']:.3f}"
+            parts.append(f"{_short(row['name'])}{' (pick)' if row['name'] == adv.get('pick') else ''}: {tried} tried, "
+                         f"{verdict} (nested {nested} vs default {default})")
+        if parts:
+            lines.append(f"- {r['table']}/{r['seed']}: " + "; ".join(parts))
+    return lines
+
+
+def tuned_params(entry: dict[str, Any]) -> dict[str, Any]:
+    """The settings the light tuning chose for an advisor entry's pick ({} for the defaults or a peer)."""
+    row = next((r for r in entry.get("leaderboard") or [] if r.get("name") == entry.get("pick")), None)
+    return dict(row.get("params") or {}) if row else {}
 
 
 def _short(name: str) -> str:
@@ -738,6 +918,75 @@ def summary_lines(s: dict[str, Any]) -> list[str]:
     ]
 
 
+STRATEGY_LABELS = {
+    "advisor": "advisor (full)", "no-tuning": "without light tuning", "no-rules": "without the rule tree (every estimator)",
+    "no-prep": "without preparation advice (impute, scale, one-hot)", "no-budget-logic": "without the timing probe",
+    "six-defaults": "six defaults, plain preparation, best mean",
+}
+
+
+STRATEGY_SHORT = {"advisor": "full", "no-tuning": "no tuning", "no-rules": "no rule tree", "no-prep": "plain prep",
+                  "no-budget-logic": "no probe", "six-defaults": "six defaults"}
+
+
+def strategy_entry(r: dict[str, Any], strategy: str) -> dict[str, Any] | None:
+    return r["methods"]["advisor"] if strategy == "advisor" else r.get("ablation", {}).get(strategy)
+
+
+def ablation_summary(records: list[dict[str, Any]], strategy: str) -> dict[str, Any]:
+    """Regret, within a point, and against LazyPredict for one strategy, per table (mean over seeds)."""
+    def regret(r: dict[str, Any]) -> float | None:
+        e, hind = strategy_entry(r, strategy), r["methods"]["hindsight"].get("score")
+        if e is None or hind is None:
+            return None
+        return 100 * (hind - e["score"]) if e.get("score") is not None else float("inf")
+
+    def vs_lazy(r: dict[str, Any]) -> float | None:
+        e, lazy = strategy_entry(r, strategy), r["methods"]["lazypredict"].get("score")
+        if e is None or lazy is None:
+            return None
+        return 100 * (lazy - e["score"]) if e.get("score") is not None else float("inf")
+
+    regrets, lazy = per_table(records, regret), per_table(records, vs_lazy)
+    entries = [e for r in records if (e := strategy_entry(r, strategy)) is not None]
+    below = sum(1 for r in records if (e := strategy_entry(r, strategy)) is not None
+                and (e.get("score") is None or e["score"] < r["methods"]["dummy"]["score"]))
+    return {
+        "tables": len(regrets), "median_regret": statistics.median(regrets.values()) if regrets else None,
+        "mean_regret": statistics.fmean(v for v in regrets.values() if v != float("inf")) if regrets else None,
+        "within1": sum(v <= 1.0 for v in regrets.values()), "as_good_as_lazy": sum(v <= 100 * TIE for v in lazy.values()),
+        "vs_lazy_tables": len(lazy), "below_dummy": below,
+        "inside_budget": sum(1 for e in entries if e.get("inside_budget")), "runs": len(entries),
+        "seconds": round(sum(e.get("seconds") or 0 for e in entries), 1),
+    }
+
+
+def ablation_lines(records: list[dict[str, Any]]) -> list[str]:
+    """One summary row per strategy, when the run had --ablation."""
+    present = [s for s in ABLATIONS if any(s in r.get("ablation", {}) for r in records)]
+    if not present:
+        return []
+    lines = ["| strategy | median regret pts | mean regret pts | within 1 pt of hindsight | as good as LazyPredict "
+             "(within 0.5 pt) | below Dummy | inside budget+5 s | total s |", "|---|---|---|---|---|---|---|---|"]
+    for strategy in ("advisor", *present):
+        a = ablation_summary(records, strategy)
+        med = "–" if a["median_regret"] is None else f"{a['median_regret']:+.2f}"
+        mean = "–" if a["mean_regret"] is None else f"{a['mean_regret']:+.2f}"
+        lines.append(f"| {STRATEGY_LABELS[strategy]} | {med} | {mean} | {a['within1']}/{a['tables']} "
+                     f"| {a['as_good_as_lazy']}/{a['vs_lazy_tables']} | {a['below_dummy']} "
+                     f"| {a['inside_budget']}/{a['runs']} | {a['seconds']} |")
+    per = ["", "Per table (held-out score of each strategy's pick):", "",
+           "| table | hindsight | " + " | ".join(STRATEGY_SHORT[s] for s in ("advisor", *present)) + " |",
+           "|---|---|" + "---|" * (len(present) + 1)]
+    for r in records:
+        cells = []
+        for strategy in ("advisor", *present):
+            e = strategy_entry(r, strategy) or {}
+            cells.append(f"{_s(e.get('score'))} {_short(e['pick']) if e.get('pick') else ''}".strip())
+        per.append(f"| {r['table']} | {_s(r['methods']['hindsight'].get('score'))} | " + " | ".join(cells) + " |")
+    return lines + per
+
+
 def diagnosis(r: dict[str, Any]) -> str:
     """A first guess at where the advisor lost points: a heuristic to start reading from, not a verdict.
 
@@ -792,10 +1041,18 @@ def render(records: list[dict[str, Any]], header: dict[str, Any], skipped: list[
     if header.get("note"):
         out.append(f"note: {header['note']}")
     out += ["", "Scores on the held-out 25% (balanced accuracy for classification, R2 for regression); "
-            "regret = hindsight best - advisor, in points; † = partial sweep (the time cap stopped LazyPredict).", ""]
+            "regret = hindsight best - advisor, in points; † = partial sweep (the time cap stopped LazyPredict); "
+            "* = the advisor's pick with settings chosen by its light tuning (listed under the tables).", ""]
     out += table_rows(records)
     s = summary(records)
     out += ["", *summary_lines(s)]
+    tuned = tuning_lines(records)
+    if tuned:
+        out += ["", "Light tuning (the settings tried for the advisor's tuned rows; CV scores on the 75%):", "", *tuned]
+    ablation = ablation_lines(records)
+    if ablation:
+        out += ["", "What each layer adds (--ablation; same splits, folds and budget; regret against the hindsight "
+                "best, per table):", "", *ablation]
     out += ["", "Where the advisor lost more than a point (heuristic):", "", *diagnosis_lines(records)]
     notes = [f"- {r['table']}/{r['seed']}: {n}" for r in records for n in r.get("notes", []) + (
         [r["split_note"]] if r.get("split_note") else [])]
@@ -848,7 +1105,9 @@ def git_revision() -> str | None:
 def run_all(args: argparse.Namespace, log: Callable[[str], None]
             ) -> tuple[list[dict[str, Any]], list[tuple[str, str]], dict[str, Any]]:
     settings = Settings(budget=args.budget, jobs=args.jobs, peers=args.peers, cap=args.peer_timeout,
-                        memory_bytes=int(args.memory_gb * 2**30))
+                        memory_bytes=int(args.memory_gb * 2**30),
+                        reuse=load_peers(args.reuse_peers) if args.reuse_peers else None,
+                        ablation=args.ablation)
     header = {"budget": args.budget, "machine": describe_machine(), "versions": versions(), "git": git_revision(),
               "note": args.note}
     out = open(args.out, "w", encoding="utf-8") if args.out else None  # noqa: SIM115

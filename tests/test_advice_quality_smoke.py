@@ -118,3 +118,63 @@ def test_summary_and_targets_arithmetic() -> None:
     failed = _record("d", None, 0.9, 0.9, 0.5, 10.0)  # an advisor run without a score counts against it
     s = harness.summary([*records, failed])
     assert s["below_dummy"] == ["d/0"] and s["regret_by_table"]["d"] == float("inf")
+
+
+def test_ablation_summary_scores_each_strategy_against_the_same_peers() -> None:
+    harness = _load_harness()
+    records = [
+        _record("a", 0.90, 0.90, 0.905, 0.5, 30.0),
+        _record("b", 0.80, 0.85, 0.86, 0.5, 31.0),
+        _record("c", 0.70, 0.60, 0.70, 0.5, 20.0),
+    ]
+    scores = {"a": 0.905, "b": 0.86, "c": 0.40}  # six-defaults: best on a and b, below Dummy on c
+    for r in records:
+        r["ablation"] = {"six-defaults": {"status": "ok", "score": scores[r["table"]], "pick": "S", "seconds": 5.0,
+                                          "inside_budget": True}}
+    full = harness.ablation_summary(records, "advisor")
+    six = harness.ablation_summary(records, "six-defaults")
+    assert full["median_regret"] == pytest.approx(0.5) and full["within1"] == 2 and full["as_good_as_lazy"] == 2
+    assert six["median_regret"] == pytest.approx(0.0) and six["within1"] == 2
+    assert six["as_good_as_lazy"] == 2 and six["below_dummy"] == 1 and six["seconds"] == 15.0
+    lines = harness.ablation_lines(records)
+    assert lines[2].startswith("| advisor (full) | +0.50 |")
+    assert lines[3].startswith("| six defaults, plain preparation, best mean | +0.00 |")
+    assert any(line.startswith("| c | 0.700 | 0.700 A | 0.400 S |") for line in lines)
+    assert harness.ablation_lines([_record("d", 0.9, 0.9, 0.9, 0.5, 1.0)]) == []  # no --ablation, no table
+
+
+def test_peers_are_reused_by_table_and_seed(tmp_path: Path) -> None:
+    harness = _load_harness()
+    record = _record("wine", 0.9, 0.95, 0.97, 0.33, 5.0)
+    record["git"] = "abc123"
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    peers = harness.load_peers(path)
+    assert set(peers) == {("wine", 0)}
+    assert set(peers[("wine", 0)]) == {"lazypredict", "flaml", "hindsight"}
+    assert peers[("wine", 0)]["lazypredict"]["score"] == 0.95
+    assert "abc123" in peers[("wine", 0)]["hindsight"]["reused_from"]
+
+
+def test_ablation_candidates_leave_out_one_layer() -> None:
+    import pandas as pd
+
+    from advisor.pipeline import advise_profile
+    from advisor.profile import profile_frame
+    from advisor.ruletree import load_rules
+
+    harness = _load_harness()
+    frame = pd.DataFrame({"x": [1.0, 2.0, None, 4.0] * 15, "c": ["a", "b", "a", None] * 15,
+                          "y": [1.5, 2.5, 3.5, 4.0] * 15})
+    profile = profile_frame(frame, target="y")
+    advice = advise_profile(profile, load_rules(None))
+    six = harness.strategy_candidates("six-defaults", profile, advice)
+    assert [c.name for c in six] == ["DummyRegressor", *harness.SIX_DEFAULTS["regression"]]
+    plain = {s.id for s in six[1].preparation}
+    assert plain == {"impute_numeric", "scale", "impute_categorical", "one_hot_encode"}
+    every = {c.name for c in harness.strategy_candidates("no-rules", profile, advice)}
+    assert {c.name for c in advice.candidates} <= every and "ElasticNet" in every and "SVR_rbf" in every
+    noprep = harness.strategy_candidates("no-prep", profile, advice)
+    assert [c.name for c in noprep] == [c.name for c in advice.candidates]
+    assert all({s.id for s in c.preparation} == plain for c in noprep)
+    assert harness.strategy_candidates("no-tuning", profile, advice) == list(advice.candidates)

@@ -248,3 +248,145 @@ def test_rows_are_reported_as_they_finish_with_their_scores():
     ok = [(name, score) for name, status, score in seen if status == "ok"]
     assert ok and all(score is not None for _, score in ok)  # scores were filled in when the row finished
     assert {name: score for name, score in ok} == {r.name: r.score for r in board.rows if r.status == "ok"}
+
+
+# ---------------------------------------------------------------- the pick rule and the light tuning, on made-up folds
+
+
+def fake_run(folds_by_name: dict[str, list[float]], n: int = 1000, task: str = "binary"):
+    """A finished run whose rows scored the given balanced accuracy (or R²) per fold (no workers involved)."""
+    from advisor import benchmark as bm
+    from advisor.candidates import candidate_tags
+    from advisor.catalog import CATALOG
+    from advisor.leaderboard import CandidateResult
+
+    frame, profile = numbers_frame(60)
+    k = len(next(iter(folds_by_name.values())))
+    splits = [(np.arange(n - n // k), np.arange(n // k)) for _ in range(k)]
+    metric = "r2" if task == "regression" else "balanced_accuracy"
+    metrics = [bm.metric_info(metric, True)]
+    now = time.monotonic()
+    run = bm._Run(frame, frame["target"], splits, task, metrics, 30.0, now, now + 30.0, None, lambda: False,
+                  True, True)
+    for name, folds in folds_by_name.items():
+        row = CandidateResult(name, CATALOG[name].label, "map", "ok", is_baseline=name.startswith("Dummy"),
+                              tags=candidate_tags(name))
+        slot = bm._Slot(candidate_advice(name, profile), row, 0)
+        slot.result = fold_result(folds, metric)
+        run.slots.append(slot)
+    bm._summaries(run)
+    return run
+
+
+def fold_result(folds: list[float], metric: str = "balanced_accuracy") -> dict:
+    return {"scores": {metric: list(folds)}, "train": [min(1.0, f + 0.01) for f in folds],
+            "fit": [0.01] * len(folds), "predict": [0.001] * len(folds), "bytes": 100}
+
+
+BASE = [0.50] * 5
+
+
+def test_a_simpler_candidate_is_preferred_only_within_half_a_point():
+    from advisor import benchmark as bm
+
+    svc = [0.975, 0.985, 0.970, 0.990, 0.980]  # mean 0.980
+    near = [v - 0.003 + d for v, d in zip(svc, [0.004, -0.004, 0.004, -0.004, 0.0], strict=True)]  # 0.3 points under: tied
+    far = [v - 0.008 + d for v, d in zip(svc, [0.01, -0.01, 0.01, -0.01, 0.0], strict=True)]  # 0.8 points under, still tied
+    pick = bm._rank_and_pick(fake_run({"SVC": svc, "LogisticRegression": near, "DummyClassifier": BASE}))
+    assert pick.name == "LogisticRegression" and pick.best == "SVC"
+    run = fake_run({"SVC": svc, "LogisticRegression": far, "DummyClassifier": BASE})
+    pick = bm._rank_and_pick(run)
+    assert run.slots[1].row.tied_with_best  # the t-test cannot tell them apart...
+    assert pick.name == "SVC"  # ...but 0.8 points is more than the advisor gives up for a simpler model
+    assert "none of them comes within 0.005" in pick.reason
+
+
+def test_up_to_a_point_is_given_up_only_when_the_folds_cannot_tell_the_two_apart():
+    from advisor import benchmark as bm
+
+    svr = [0.63, 0.43, 0.51, 0.58, 0.49]  # mean 0.528, folds far apart (a small, noisy table)
+    noise = [0.03, -0.03, 0.03, -0.03, 0.0]
+    ridge = [v - 0.008 + d for v, d in zip(svr, noise, strict=True)]  # 0.8 points under, well inside one SE
+    pick = bm._rank_and_pick(fake_run({"SVR_rbf": svr, "Ridge": ridge, "DummyRegressor": [0.0] * 5}, task="regression"))
+    assert pick.name == "Ridge" and "one standard error" in pick.reason
+    worse = [v - 0.012 + 2 * d for v, d in zip(svr, noise, strict=True)]  # 1.2 points under: never, whatever the SE
+    pick = bm._rank_and_pick(fake_run({"SVR_rbf": svr, "Ridge": worse, "DummyRegressor": [0.0] * 5}, task="regression"))
+    assert pick.name == "SVR_rbf"
+    # The same gap, within one SE, does not buy another black box that is merely cheaper.
+    trees = [v - 0.008 + d for v, d in zip(svr, noise, strict=True)]
+    pick = bm._rank_and_pick(fake_run({"SVR_rbf": svr, "ExtraTreesRegressor": trees, "DummyRegressor": [0.0] * 5},
+                                      task="regression"))
+    assert pick.name == "SVR_rbf"
+    assert bm.corrected_se([1, 2, 3], [1, 2, 3], 800, 200) == 0.0 and bm.corrected_se([1], [0], 8, 2) == float("inf")
+
+
+def test_tuning_adopts_a_setting_only_when_the_nested_estimate_beats_the_default():
+    from advisor import benchmark as bm
+
+    default = [0.80, 0.81, 0.79, 0.80, 0.80]
+    run = fake_run({"HistGradientBoostingClassifier": default, "DummyClassifier": BASE})
+    slot = run.slots[0]
+    better = {"learning_rate": 0.05, "max_iter": 200, "max_depth": 3, "min_samples_leaf": 40}
+    fluke = {"max_leaf_nodes": 7, "max_iter": 200, "l2_regularization": 1.0}
+    slot.trials = [bm._Trial(better, "ok", fold_result([0.83, 0.84, 0.82, 0.83, 0.80]), 0.5),
+                   bm._Trial(fluke, "ok", fold_result([0.70, 0.70, 0.70, 0.70, 1.00]), 0.5)]
+    pick = bm._rank_and_pick(run)
+    row = slot.row
+    assert row.tuning is not None and row.tuning.adopted and row.params == better
+    assert pick.params == better and "Light tuning" in pick.reason
+    # Fold 5 is scored with the setting chosen on folds 1-4 (better: 0.80), not with the fluke's 1.00,
+    # so the row's score is the nested estimate, below the best plain mean of any setting.
+    assert row.scores["balanced_accuracy"].folds == [0.83, 0.84, 0.82, 0.83, 0.80]
+    assert row.score == pytest.approx(0.824) == row.tuning.nested_score
+    assert row.tuning.default_score == pytest.approx(0.80)
+    assert [t.score for t in row.tuning.trials] == [pytest.approx(0.824), pytest.approx(0.76)]
+
+
+def test_a_setting_that_wins_only_by_selection_is_not_adopted():
+    from advisor import benchmark as bm
+
+    default = [0.80, 0.80, 0.80, 0.80, 0.80]
+    run = fake_run({"RandomForestClassifier": default, "DummyClassifier": BASE})
+    slot = run.slots[0]
+    # Best plain mean (0.81) only because of one lucky fold: chosen on every other fold's view it loses.
+    slot.trials = [bm._Trial({"min_samples_leaf": 3}, "ok", fold_result([0.79, 0.79, 0.79, 0.79, 0.89]), 0.5),
+                   bm._Trial({"max_features": 0.5}, "timeout", None, 3.0, "stopped at the end of the 30 s budget")]
+    pick = bm._rank_and_pick(run)
+    row = slot.row
+    assert row.tuning.chosen == {"min_samples_leaf": 3} and not row.tuning.adopted
+    assert row.tuning.nested_score < row.tuning.default_score
+    assert row.params == {} and pick.params == {} and row.score == pytest.approx(0.80)
+    assert row.tuning.trials[1].status == "timeout" and "kept" in row.tuning.verdict
+
+
+def test_tuning_targets_one_candidate_per_family():
+    from advisor import benchmark as bm
+
+    run = fake_run({"LogisticRegression": [0.9] * 5, "LinearSVC": [0.89] * 5, "DecisionTreeClassifier": [0.88] * 5,
+                    "SVC": [0.85] * 5, "HistGradientBoostingClassifier": [0.84] * 5,
+                    "RandomForestClassifier": [0.83] * 5, "DummyClassifier": BASE})
+    names = [run.slots[i].row.name for i in bm.tuning_targets(run)]
+    # SVC shares the svm family with LinearSVC; the decision tree has no settings to try.
+    assert names == ["LogisticRegression", "LinearSVC", "HistGradientBoostingClassifier"]
+    # Boosting's settings are tried first: its defaults are the ones most often beaten.
+    order = [run.slots[i].row.name for i in bm.tuning_order(run)]
+    assert order == ["HistGradientBoostingClassifier", "LinearSVC", "LogisticRegression"]
+
+
+def test_light_tuning_runs_inside_the_budget_and_records_its_settings():
+    frame, profile = numbers_frame(600, features=8)
+    names = ("DummyClassifier", "LogisticRegression", "RandomForestClassifier")
+    advice = advice_of(candidate_advice(n, profile) for n in names)
+    t0 = time.monotonic()
+    board = cross_validate_candidates(frame, profile, advice, budget=10, metric=None, seed=0)
+    assert time.monotonic() - t0 < 10 + 3
+    tuned = [r for r in board.rows if r.tuning is not None]
+    assert {r.name for r in tuned} <= {"LogisticRegression", "RandomForestClassifier"} and tuned
+    for row in tuned:
+        assert row.tuning.trials and all(t.params for t in row.tuning.trials)
+        assert {t.status for t in row.tuning.trials} <= {"ok", "failed", "timeout", "skipped"}
+        assert row.params == (row.tuning.chosen if row.tuning.adopted else {})
+    assert board.pick.params == board.row(board.pick.name).params
+    assert_json_friendly(board)
+    untuned = cross_validate_candidates(frame, profile, advice, budget=10, metric=None, seed=0, tune=False)
+    assert all(r.tuning is None and r.params == {} for r in untuned.rows)
