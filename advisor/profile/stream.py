@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ TOP_K = 1000  # values tracked per column: counts are exact for columns with at 
 # A column with more distinct values than this (and than a tenth of its rows) stops tracking top values:
 # they are all rare, so the sample's shares say as much, and hashing every value is cheaper than counting.
 HIGH_CARDINALITY = 20 * TOP_K
+SCAN_THREADS = 2  # columns of a batch summarised side by side (the results do not depend on it)
 MAX_SAMPLE_ROWS = 100_000  # more rows add little to kind detection (50,000), correlations or quantiles (±0.5%)
 MIN_SAMPLE_ROWS = 10_000
 SAMPLE_MEMORY_SHARE = 0.25  # of the memory setting, for the sample as a DataFrame
@@ -225,12 +227,21 @@ def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[st
 
 def _scan(stream: BatchStream, *, seed: int, sample_rows: int | None, memory_limit: int, widened: list[str],
           progress: Progress | None, should_stop: Callable[[], bool] | None) -> Scan:
+    t0 = time.perf_counter()
+    stop = should_stop or (lambda: False)
+    pool = ThreadPoolExecutor(max_workers=SCAN_THREADS)
+    try:
+        return _scan_batches(stream, pool, t0, stop, seed, sample_rows, memory_limit, widened, progress)
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, t0: float, stop: Callable[[], bool], seed: int,
+                  sample_rows: int | None, memory_limit: int, widened: list[str], progress: Progress | None) -> Scan:
     import pyarrow as pa
 
     from advisor.load import BottomN, Table, _flatten_nested, _to_pandas
 
-    t0 = time.perf_counter()
-    stop = should_stop or (lambda: False)
     sampler: BottomN | None = None
     columns: dict[str, ColumnScan] = {}
     names: list[str] = []
@@ -251,8 +262,8 @@ def _scan(stream: BatchStream, *, seed: int, sample_rows: int | None, memory_lim
                                  f"rename the duplicates")
             columns = {name: ColumnScan(name, str(batch.schema.field(i).type)) for i, name in enumerate(names)}
         sampler.add(batch)
-        for i, name in enumerate(names):
-            columns[name].add(batch.column(i))
+        # Columns are independent and pyarrow/numpy release the GIL: two threads share them.
+        list(pool.map(ColumnScan.add, [columns[name] for name in names], batch.columns))
         rows += batch.num_rows
         batches += 1
         now = time.perf_counter()
