@@ -88,7 +88,7 @@ def detail_markup(col: ColumnProfile, profile: Profile) -> Content:
     )]
     parts.append(Content.from_markup(
         "missing $miss ($share) · distinct $dist",
-        miss=f"{col.n_missing:,}", share=f"{col.missing_share:.1%}", dist=f"{col.n_distinct:,}",
+        miss=f"{col.n_missing:,}", share=f"{col.missing_share:.1%}", dist=("≈" if "n_distinct" in col.approximate else "") + f"{col.n_distinct:,}",
     ))
     s = col.numeric
     if s is not None:
@@ -150,7 +150,8 @@ class ProfilePane(Pane):
             role = self.palette.text(col.role, ROLE_STYLE.get(col.role, ""))
             name = self.palette.text(col.name, ROLE_STYLE.get(col.role, ""))
             missing = f"{col.missing_share:.0%}" if col.n_missing else "-"
-            table.add_row(name, col.kind + ("*" if col.hinted else ""), role, missing, num(col.n_distinct),
+            table.add_row(name, col.kind + ("*" if col.hinted else ""), role, missing,
+                          ("≈" if "n_distinct" in col.approximate else "") + num(col.n_distinct),
                           value_range(col), sparkline(column_shape(col)), key=col.name)
         names = [c.name for c in report.profile.columns]
         if selected in names:
