@@ -296,7 +296,11 @@ def _sniff_decimal(lines: list[str], delimiter: str) -> str:
     return "," if n_comma > n_dot else "."
 
 
-def _read_csv(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
+def _csv_options(p: Path, info: LoadInfo, delimiter: str | None, column_types: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Sniff the file's head (encoding, delimiter, decimal mark; recorded in ``info``), check its
+    header, and give pyarrow's read, parse and convert options for it."""
+    import pyarrow.csv as pacsv
+
     if delimiter is not None and len(delimiter) != 1:
         raise OptionError(f"The 'delimiter' option must be one character. Got {delimiter!r} instead.")
     with _open_binary(p, info.compression) as fh:
@@ -306,23 +310,21 @@ def _read_csv(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimit
     default = "\t" if info.format == "tsv" and delimiter is None else delimiter
     encoding, delim, decimal = sniff_csv(head, p.name, default)
     info.encoding, info.delimiter, info.decimal = encoding, delim, decimal
-    header = _header_names(head, encoding, delim)
-    _check_header(header, p.name, delim)
-    import pyarrow.csv as pacsv
-
-    read_opts = pacsv.ReadOptions(
-        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-        block_size=1 << 24,
-        use_threads=True,
-    )
+    _check_header(_header_names(head, encoding, delim), p.name, delim)
+    read_opts = pacsv.ReadOptions(encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+                                  block_size=STREAM_BLOCK_BYTES, use_threads=True)
     parse_opts = pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=True)
     convert_opts = pacsv.ConvertOptions(
-        null_values=NA_VALUES,
-        strings_can_be_null=True,
-        decimal_point=decimal,
+        null_values=NA_VALUES, strings_can_be_null=True, decimal_point=decimal, column_types=column_types or {},
         timestamp_parsers=["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
-    opts = {"read_options": read_opts, "parse_options": parse_opts, "convert_options": convert_opts}
+    return {"read_options": read_opts, "parse_options": parse_opts, "convert_options": convert_opts}
+
+
+def _read_csv(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
+    import pyarrow.csv as pacsv
+
+    opts = _csv_options(p, info, delimiter)
     source = _open_binary(p, info.compression)
     try:
         if sample is None:
@@ -775,27 +777,9 @@ def _counted_source(p: Path, info: LoadInfo) -> tuple[Any, _Counting, int]:
 def _csv_batches(p: Path, info: LoadInfo, delimiter: str | None, column_types: dict[str, Any]) -> BatchStream:
     import pyarrow.csv as pacsv
 
-    if delimiter is not None and len(delimiter) != 1:
-        raise OptionError(f"The 'delimiter' option must be one character. Got {delimiter!r} instead.")
-    with _open_binary(p, info.compression) as fh:
-        head = fh.read(SNIFF_BYTES)
-    if not head.strip():
-        raise InputError(f"{p.name}: the file holds no data; export the table again with a header row and data")
-    default = "\t" if info.format == "tsv" and delimiter is None else delimiter
-    encoding, delim, decimal = sniff_csv(head, p.name, default)
-    info.encoding, info.delimiter, info.decimal = encoding, delim, decimal
-    _check_header(_header_names(head, encoding, delim), p.name, delim)
+    opts = _csv_options(p, info, delimiter, column_types)
     source, counter, total = _counted_source(p, info)
-    read_opts = pacsv.ReadOptions(
-        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding, block_size=STREAM_BLOCK_BYTES,
-        use_threads=True,
-    )
-    parse_opts = pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=True)
-    convert_opts = pacsv.ConvertOptions(
-        null_values=NA_VALUES, strings_can_be_null=True, decimal_point=decimal, column_types=column_types,
-        timestamp_parsers=["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-    )
-    reader = pacsv.open_csv(source, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
+    reader = pacsv.open_csv(source, **opts)
 
     def close() -> None:
         source.close()
