@@ -1061,6 +1061,16 @@ def _prepare_data(frame: pd.DataFrame, profile: Profile, groups: str | None, tim
     return X, y, info, splits
 
 
+def _waves(usable: list[CandidateAdvice]) -> Callable[[CandidateAdvice], int]:
+    """A candidate's wave: 0 for the first candidates, k for the k-th node reached by a 'try next' arrow."""
+    later: list[str] = []
+    named = {n for c in usable for n in c.try_next}
+    for c in usable:
+        if c.name in named and c.node_id not in later:
+            later.append(c.node_id)
+    return lambda c: later.index(c.node_id) + 1 if c.node_id in later else 0
+
+
 def _plan_slots(advice: Advice, task: str) -> list[_Slot]:
     """Candidates in run order: the baseline, then the first wave cheap-first, then each try-next leaf."""
     from advisor.ruletree.model import CandidateAdvice
@@ -1072,14 +1082,7 @@ def _plan_slots(advice: Advice, task: str) -> list[_Slot]:
         usable.insert(0, CandidateAdvice(dummy, "advisor", "The baseline every candidate must beat.", [],
                                          info.interpretability, info.interpretability_reason, info.partial_fit,
                                          info.predict_proba, info.family, info.cost, "baseline", []))
-    later_nodes: list[str] = []
-    named = {n for c in usable for n in c.try_next}
-    for c in usable:
-        if c.name in named and c.node_id not in later_nodes:
-            later_nodes.append(c.node_id)
-
-    def wave(c: CandidateAdvice) -> int:
-        return later_nodes.index(c.node_id) + 1 if c.node_id in later_nodes else 0
+    wave = _waves(usable)
 
     order = sorted(
         enumerate(usable),
@@ -1870,14 +1873,7 @@ def _plan_unsupervised_slots(advice: Advice, task: str) -> list[_Slot]:
         names = ", ".join(c.name for c in advice.candidates) or "none"
         raise AdvisorError(f"None of the advised candidates ({names}) does {task.replace('_', ' ')}, "
                            "so there is nothing to measure; 'advisor profile' shows the advice.")
-    later: list[str] = []
-    named = {n for c in usable for n in c.try_next}
-    for c in usable:
-        if c.name in named and c.node_id not in later:
-            later.append(c.node_id)
-
-    def wave(c: CandidateAdvice) -> int:
-        return later.index(c.node_id) + 1 if c.node_id in later else 0
+    wave = _waves(usable)
 
     seen: set[str] = set()
     slots = []

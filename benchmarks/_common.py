@@ -225,3 +225,27 @@ def median(values: Sequence[float]) -> float:
     import statistics
 
     return float(statistics.median(values))
+
+
+def versions(dists: Sequence[str]) -> dict[str, str]:
+    """Python's version and each distribution's, or 'not installed'."""
+    import platform
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for dist in dists:
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def git_revision() -> str | None:
+    """The short hash of the checkout the benchmarks run from, when there is one."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None

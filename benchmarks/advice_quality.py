@@ -45,7 +45,6 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -53,6 +52,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import suite
+from _common import git_revision, versions
 
 METRICS = {suite.CLASSIFICATION: "balanced_accuracy", suite.REGRESSION: "r2"}
 PEERS = ("lazypredict", "flaml")
@@ -1083,23 +1083,7 @@ def describe_machine() -> str:
     return f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs{mem}{load}"
 
 
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for dist in ("advisor", "scikit-learn", "pandas", "lazypredict", "flaml", "lightgbm", "xgboost"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
-
-
-def git_revision() -> str | None:
-    try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
-                              capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
+VERSIONS_OF = ("advisor", "scikit-learn", "pandas", "lazypredict", "flaml", "lightgbm", "xgboost")
 
 
 def run_all(args: argparse.Namespace, log: Callable[[str], None]
@@ -1108,7 +1092,7 @@ def run_all(args: argparse.Namespace, log: Callable[[str], None]
                         memory_bytes=int(args.memory_gb * 2**30),
                         reuse=load_peers(args.reuse_peers) if args.reuse_peers else None,
                         ablation=args.ablation)
-    header = {"budget": args.budget, "machine": describe_machine(), "versions": versions(), "git": git_revision(),
+    header = {"budget": args.budget, "machine": describe_machine(), "versions": versions(VERSIONS_OF), "git": git_revision(),
               "note": args.note}
     out = open(args.out, "w", encoding="utf-8") if args.out else None  # noqa: SIM115
     records: list[dict[str, Any]] = []

@@ -42,7 +42,6 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +52,10 @@ from _common import (
     ChildFailed,
     Run,
     ensure_table,
+    git_revision,
     median,
     run_child,
+    versions,
     warm_page_cache,
 )
 
@@ -462,23 +463,7 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for dist in ("advisor", "pyarrow", "pandas", "numpy"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
-
-
-def git_revision() -> str | None:
-    try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
-                              capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
+VERSIONS_OF = ("advisor", "pyarrow", "pandas", "numpy")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -505,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "benchmark": "profile_speed", "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "git": git_revision(),
         "path": str(path), "rows": args.rows, "columns": columns, "seed": args.seed, "file_bytes": file_bytes,
         "repeats": args.repeats, "cpu_count": os.cpu_count(), "platform": platform.platform(),
-        "versions": versions(), "measures": measures,
+        "versions": versions(VERSIONS_OF), "measures": measures,
     }
     result.update(evaluate(measures, file_bytes))
     print(render(result))
