@@ -218,7 +218,7 @@ def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint
     if ev.is_numeric and kind not in ("empty",):
         col.numeric = numeric_stats(s)
     if kind == "text" or (ev.mean_length is not None and kind in ("categorical", "identifier")):
-        col.text = text_stats(ev.values)
+        col.text = text_stats(ev.values, ev.mean_words)
     if kind == "datetime":
         dt = s if ev.is_datetime else parse_datetimes(ev.values.astype(str))
         col.datetime_min, col.datetime_max = datetime_range(dt)

@@ -8,7 +8,8 @@
   count is under by at most ``max_error`` (which is at most ``rows / (k + 1)``).
 * :class:`HyperLogLog`: distinct count with relative standard error
   ``1.04 / sqrt(2 ** p)`` (0.81 % for p = 14), from a fixed 64-bit hash, so
-  the estimate is the same on every run.
+  the estimate is the same on every run. Registers of separate batches merge
+  by their maximum, in any order.
 
 Everything here is deterministic: the same batches give the same summaries.
 """
@@ -64,11 +65,69 @@ def hash_values(values: pa.Array) -> np.ndarray:
             values = values.view(width) if hasattr(values, "view") else pc.cast(values, width)
         arr = values.cast(pa.int64()).to_numpy(zero_copy_only=False)
         return mix64(arr.view(np.uint64))
-    import pandas as pd
+    if not (pa.types.is_string(t) or pa.types.is_binary(t) or pa.types.is_large_string(t)
+            or pa.types.is_large_binary(t)):
+        values = values.cast(pa.large_string())
+    return hash_bytes(values)
 
-    text = values.cast(pa.large_string()) if not pa.types.is_large_string(t) else values
-    hashed = pd.util.hash_array(np.asarray(text.to_numpy(zero_copy_only=False), dtype=object), categorize=False)
-    return mix64(hashed)
+
+def hash_bytes(values: pa.Array) -> np.ndarray:
+    """64-bit hashes of the contents of a string or binary array without nulls, from its Arrow buffers.
+
+    Eight bytes at a time across all values at once: each step folds the next
+    word of every value still that long into its running hash with an
+    invertible mix, so values of the same length differ in hash whenever they
+    differ in a word; the length seeds the hash and splitmix64 finishes it.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(values)
+    large = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    buffers = values.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if large else np.int32)[values.offset:values.offset + n + 1]
+    offsets = offsets.astype(np.int64)
+    base, end = (int(offsets[0]), int(offsets[-1])) if n else (0, 0)
+    data = np.frombuffer(buffers[2], dtype=np.uint8)[base:end] if buffers[2] is not None else np.empty(0, np.uint8)
+    padded = np.zeros(len(data) + 8, dtype=np.uint8)
+    padded[:len(data)] = data
+    # words[i] is the little-endian 64-bit word starting at byte i (unaligned reads through a strided view)
+    words = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    starts = offsets[:-1] - base
+    lengths = np.diff(offsets)
+    with np.errstate(over="ignore"):
+        h = mix64(lengths.astype(np.uint64))
+        active = np.flatnonzero(lengths > 0)
+        step = 0
+        while active.size:
+            left = lengths[active] - step
+            word = words[starts[active] + step]
+            short = left < 8
+            if short.any():
+                word[short] &= np.uint64(0xFFFFFFFFFFFFFFFF) >> ((8 - left[short]) * 8).astype(np.uint64)
+            x = (h[active] ^ word) * np.uint64(_M1)
+            x ^= x >> np.uint64(29)
+            h[active] = x
+            step += 8
+            active = active[left > 8]
+    return mix64(h)
+
+
+def registers_of(h: np.ndarray, p: int = HLL_P) -> np.ndarray:
+    """The HyperLogLog registers of a set of 64-bit hashes: per bucket (the low ``p`` bits), the
+    highest rank (leading zeros of the other bits, plus one) seen."""
+    import numpy as np
+
+    registers = np.zeros(1 << p, dtype=np.uint8)
+    if not len(h):
+        return registers
+    idx = (h & np.uint64((1 << p) - 1)).astype(np.intp)
+    w = h >> np.uint64(p)  # the remaining 64 - p bits
+    # rank = leading zeros within the 64 - p bits, plus one; frexp gives the bit length.
+    bits = np.frexp(w.astype(np.float64))[1].astype(np.int16)
+    rank = (64 - p - bits + 1).astype(np.uint8)
+    np.maximum.at(registers, idx, rank)
+    return registers
 
 
 class HyperLogLog:
@@ -86,16 +145,13 @@ class HyperLogLog:
         return 1.04 / math.sqrt(self.m)
 
     def add_hashes(self, h: np.ndarray) -> None:
+        self.merge(registers_of(h, self.p))
+
+    def merge(self, registers: np.ndarray) -> None:
+        """Take in another sketch's registers (of the same ``p``): the union of the two sets of values."""
         import numpy as np
 
-        if not len(h):
-            return
-        idx = (h & np.uint64(self.m - 1)).astype(np.intp)
-        w = h >> np.uint64(self.p)  # the remaining 64 - p bits
-        # rank = leading zeros within the 64 - p bits, plus one; frexp gives the bit length.
-        bits = np.frexp(w.astype(np.float64))[1].astype(np.int16)
-        rank = (64 - self.p - bits + 1).astype(np.uint8)
-        np.maximum.at(self.registers, idx, rank)
+        np.maximum(self.registers, registers, out=self.registers)
 
     def estimate(self) -> int:
         import numpy as np
@@ -118,41 +174,60 @@ class HeavyHitters:
         self.max_error = 0  # every kept count is under its true count by at most this
         self.pruned = False  # once true, values outside the summary may exist
 
-    def add(self, values: pa.Array) -> pa.Array | None:
-        """Count one batch's non-null values.
+    @staticmethod
+    def count(values: pa.Array) -> pa.Table:
+        """One batch's non-null values and how often each occurs (columns "values", "counts")."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-        Returns the values a distinct-count sketch must see: nothing while the
-        summary is exact (it holds every value), every value seen so far when
-        it is first pruned, and from then on each batch's distinct values.
+        vc = pc.value_counts(values.drop_null() if values.null_count else values)
+        return pa.table({"values": vc.field("values"), "counts": vc.field("counts").cast(pa.int64())})
+
+    @staticmethod
+    def prune(counts: pa.Table, k: int) -> tuple[pa.Table, int]:
+        """The Misra-Gries summary of ``counts`` with at most ``k`` values, and how much it took off each count.
+
+        Summaries merge (Agarwal et al., "Mergeable summaries", 2012): summing
+        two and pruning again undercounts by at most the sum of the cuts, which
+        stays under ``rows / (k + 1)``. So a batch can be pruned on its own
+        thread before it is merged in order.
         """
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        vc = pc.value_counts(values.drop_null() if values.null_count else values)
-        if not len(vc):
-            return None
-        batch = pa.table({"values": vc.field("values"), "counts": vc.field("counts").cast(pa.int64())})
-        was_pruned = self.pruned
+        if counts.num_rows <= k:
+            return counts, 0
+        values = counts.column("counts").to_numpy()
+        nth = counts.num_rows - k - 1
+        cut = int(np.partition(values, nth)[nth])  # the (k+1)-th largest count
+        kept = counts.filter(pa.array(values > cut))
+        return kept.set_column(1, "counts", pc.subtract(kept.column("counts"), pa.scalar(cut, pa.int64()))), cut
+
+    def add(self, values: pa.Array) -> None:
+        """Count one batch's non-null values."""
+        self.merge(self.count(values))
+
+    def merge(self, batch: pa.Table, error: int = 0) -> None:
+        """Take in one batch's counts (from :meth:`count`, or a summary of them from :meth:`prune`,
+        each count under by at most ``error``); batches must come in the same order every run."""
+        import pyarrow as pa
+
+        if error:
+            self.max_error += error
+            self.pruned = True
+        if not batch.num_rows:
+            return
         if self.table is None:
             merged = batch
         else:
             merged = (pa.concat_tables([self.table, batch], promote_options="permissive")
                       .group_by("values", use_threads=False).aggregate([("counts", "sum")])
                       .rename_columns(["values", "counts"]))
-        if merged.num_rows <= self.k:
-            self.table = merged
-            return batch.column("values").combine_chunks() if was_pruned else None
-        counts = merged.column("counts").to_numpy()
-        nth = merged.num_rows - self.k - 1
-        cut = int(np.partition(counts, nth)[nth])  # the (k+1)-th largest count
-        keep = counts > cut
-        kept = merged.filter(pa.array(keep))
-        self.table = kept.set_column(1, "counts", pc.subtract(kept.column("counts"), pa.scalar(cut, pa.int64())))
-        self.max_error += cut
-        self.pruned = True
-        source = batch if was_pruned else merged
-        return source.column("values").combine_chunks()
+        self.table, cut = self.prune(merged, self.k)
+        if cut:
+            self.max_error += cut
+            self.pruned = True
 
     @property
     def n_values(self) -> int:
@@ -184,31 +259,51 @@ class Moments:
         self.negatives = 0
         self.min_positive: float | None = None
 
-    def add(self, arr: np.ndarray) -> None:
+    @classmethod
+    def of(cls, arr: np.ndarray) -> Moments:
+        """The moments of one batch of values (non-finite ones are left out)."""
         import numpy as np
 
+        m = cls()
         arr = arr[np.isfinite(arr)]
-        n_b = len(arr)
-        if not n_b:
-            return
+        if not len(arr):
+            return m
         lo, hi = float(arr.min()), float(arr.max())
-        scale = max(self.scale, abs(lo), abs(hi)) or 1.0
-        scaled = arr / scale
-        mean_bs = float(scaled.mean())
-        m2s_b = float(np.square(scaled - mean_bs).sum())
-        self.zeros += int(np.count_nonzero(arr == 0))
-        self.negatives += int(np.count_nonzero(arr < 0))
+        m.scale = max(abs(lo), abs(hi)) or 1.0
+        scaled = arr / m.scale
+        mean_s = float(scaled.mean())
+        m.m2s = float(np.square(scaled - mean_s).sum())
+        m.mean = mean_s * m.scale
+        m.n = len(arr)
+        m.min, m.max = lo, hi
+        m.zeros = int(np.count_nonzero(arr == 0))
+        m.negatives = int(np.count_nonzero(arr < 0))
         pos = arr[arr > 0]
-        if len(pos):
-            mp = float(pos.min())
+        m.min_positive = float(pos.min()) if len(pos) else None
+        return m
+
+    def add(self, arr: np.ndarray) -> None:
+        self.merge(Moments.of(arr))
+
+    def merge(self, other: Moments) -> None:
+        """Take in another batch's moments (Chan et al.'s pairwise update, in a common scale)."""
+        if not other.n:
+            return
+        scale = max(self.scale, other.scale) or 1.0
+        self.zeros += other.zeros
+        self.negatives += other.negatives
+        if other.min_positive is not None:
+            mp = other.min_positive
             self.min_positive = mp if self.min_positive is None else min(self.min_positive, mp)
-        self.min = lo if self.min is None else min(self.min, lo)
-        self.max = hi if self.max is None else max(self.max, hi)
-        n_a = self.n
+        assert other.min is not None and other.max is not None
+        self.min = other.min if self.min is None else min(self.min, other.min)
+        self.max = other.max if self.max is None else max(self.max, other.max)
+        n_a, n_b = self.n, other.n
         n = n_a + n_b
         old = self.m2s * (self.scale / scale) ** 2 if self.scale else 0.0
-        delta_s = mean_bs - self.mean / scale
-        self.m2s = old + m2s_b + delta_s * delta_s * n_a * n_b / n
+        new = other.m2s * (other.scale / scale) ** 2
+        delta_s = other.mean / scale - self.mean / scale
+        self.m2s = old + new + delta_s * delta_s * n_a * n_b / n
         self.mean = (self.mean / scale + delta_s * n_b / n) * scale
         self.scale = scale
         self.n = n

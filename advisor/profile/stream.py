@@ -38,7 +38,7 @@ TOP_K = 1000  # values tracked per column: counts are exact for columns with at 
 # A column with more distinct values than this (and than a tenth of its rows) stops tracking top values:
 # they are all rare, so the sample's shares say as much, and hashing every value is cheaper than counting.
 HIGH_CARDINALITY = 20 * TOP_K
-SCAN_THREADS = 2  # columns of a batch summarised side by side (the results do not depend on it)
+SCAN_THREADS = 2  # batches parsed and summarised side by side (the results do not depend on it)
 MAX_SAMPLE_ROWS = 100_000  # more rows add little to kind detection (50,000), correlations or quantiles (±0.5%)
 MIN_SAMPLE_ROWS = 10_000
 SAMPLE_MEMORY_SHARE = 0.25  # of the memory setting, for the sample as a DataFrame
@@ -92,6 +92,51 @@ def should_stream(path: str, memory_limit: int, file_format: str | None = None) 
 
 
 @dataclass
+class ColumnPart:
+    """What one batch says about one column, worked out on any thread and merged in file order."""
+
+    rows: int
+    nulls: int
+    moments: Moments | None = None
+    ts_min: Any = None
+    ts_max: Any = None
+    counts: pa.Table | None = None  # the batch's values and their counts (None when not counted), at most TOP_K
+    counts_error: int = 0  # how much pruning the batch's counts to TOP_K values took off each
+    registers: Any = None  # numpy uint8: HyperLogLog registers of the batch's values (None for a null column)
+
+
+def summarise(arr: pa.Array | pa.ChunkedArray, count: bool = True) -> ColumnPart:
+    """One batch of one column. With ``count`` false (a column already known to have too many
+    distinct values to count), only the distinct-count sketch sees the values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from advisor.profile.sketch import registers_of
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    part = ColumnPart(rows=len(arr), nulls=arr.null_count)
+    t = arr.type
+    if pa.types.is_null(t) or len(arr) == arr.null_count:
+        return part
+    values = arr.drop_null() if arr.null_count else arr
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        part.moments = Moments.of(values.cast(pa.float64()).to_numpy(zero_copy_only=False))
+    elif pa.types.is_temporal(t):
+        mm = pc.min_max(values)
+        part.ts_min, part.ts_max = mm["min"].as_py(), mm["max"].as_py()
+    if count:
+        counts = HeavyHitters.count(values)
+        part.registers = registers_of(hash_values(counts.column("values").combine_chunks()))
+        part.counts, part.counts_error = HeavyHitters.prune(counts, TOP_K)
+    else:
+        part.registers = registers_of(hash_values(values))
+    return part
+
+
+@dataclass
 class ColumnScan:
     """Everything one pass keeps about one column."""
 
@@ -101,42 +146,33 @@ class ColumnScan:
     nulls: int = 0
     moments: Moments | None = None
     heavy: HeavyHitters = field(default_factory=lambda: HeavyHitters(TOP_K))
-    hll: HyperLogLog | None = None
+    hll: HyperLogLog = field(default_factory=HyperLogLog)
     ts_min: Any = None
     ts_max: Any = None
+    sketched: bool = False  # more distinct values than the summary holds: the distinct count is the sketch's
     high_cardinality: bool = False  # top values given up (see HIGH_CARDINALITY); distinct from the sketch only
 
     def add(self, arr: pa.Array | pa.ChunkedArray) -> None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        self.merge(summarise(arr, count=not self.high_cardinality))
 
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        if pa.types.is_dictionary(arr.type):
-            arr = arr.cast(arr.type.value_type)
-        self.rows += len(arr)
-        self.nulls += arr.null_count
-        t = arr.type
-        if (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)) and len(arr) > arr.null_count:
+    def merge(self, part: ColumnPart) -> None:
+        """Take in the next batch's summary; batches must come in file order."""
+        self.rows += part.rows
+        self.nulls += part.nulls
+        if part.moments is not None and part.moments.n:
             if self.moments is None:
                 self.moments = Moments()
-            values = arr.drop_null() if arr.null_count else arr
-            self.moments.add(values.cast(pa.float64()).to_numpy(zero_copy_only=False))
-        elif pa.types.is_temporal(t) and len(arr) > arr.null_count:
-            mm = pc.min_max(arr)
-            lo, hi = mm["min"].as_py(), mm["max"].as_py()
-            self.ts_min = lo if self.ts_min is None else min(self.ts_min, lo)
-            self.ts_max = hi if self.ts_max is None else max(self.ts_max, hi)
-        if pa.types.is_null(t):
+            self.moments.merge(part.moments)
+        if part.ts_min is not None:
+            self.ts_min = part.ts_min if self.ts_min is None else min(self.ts_min, part.ts_min)
+            self.ts_max = part.ts_max if self.ts_max is None else max(self.ts_max, part.ts_max)
+        if part.registers is not None:
+            self.hll.merge(part.registers)
+        if self.high_cardinality or part.counts is None:
             return
-        if self.high_cardinality and self.hll is not None:
-            self.hll.add_hashes(hash_values(arr))
-            return
-        to_hash = self.heavy.add(arr)
-        if to_hash is not None:
-            if self.hll is None:
-                self.hll = HyperLogLog()
-            self.hll.add_hashes(hash_values(to_hash))
+        self.heavy.merge(part.counts, part.counts_error)
+        if self.heavy.pruned:
+            self.sketched = True
             estimate = self.hll.estimate()
             if estimate > HIGH_CARDINALITY and estimate > 0.1 * self.present:
                 self.high_cardinality = True
@@ -148,7 +184,7 @@ class ColumnScan:
 
     @property
     def distinct(self) -> int:
-        if self.hll is None:
+        if not self.sketched:
             return self.heavy.n_values
         return min(max(self.hll.estimate(), self.heavy.n_values), self.present)
 
@@ -182,23 +218,33 @@ def scan_file(
 
     A CSV column whose later blocks disagree with the type inferred from the
     first block (an integer column turning decimal, say) is typed more widely
-    and the pass starts again, so one stray value never ends the run.
+    and the pass starts again, so one stray value never ends the run. A CSV is
+    cut into parts that threads parse side by side (:mod:`advisor.csvparts`);
+    when its quotes do not allow that, it is read again by one stream.
     """
     import pyarrow as pa
 
+    from advisor.csvparts import Unsplittable
     from advisor.load import open_batches
 
     widen: dict[str, Any] = {}
     names_widened: list[str] = []
+    parts = True  # a CSV is cut into parts parsed side by side, unless its quotes rule that out
     while True:
-        stream = open_batches(path, delimiter=delimiter, file_format=file_format, column_types=widen)
+        stream = open_batches(path, delimiter=delimiter, file_format=file_format, column_types=widen,
+                              parts=parts)
         try:
             scan = _scan(stream, seed=seed, sample_rows=sample_rows, memory_limit=memory_limit,
                          widened=names_widened, progress=progress, should_stop=should_stop)
             scan.column_types, scan.delimiter, scan.file_format = dict(widen), delimiter, file_format
             return scan
+        except Unsplittable:
+            parts = False
         except pa.ArrowInvalid as exc:
             column, wider = _widen(exc, stream.schema, widen)
+            if column is None and stream.parts is not None:
+                parts = False  # a part cut at the wrong newline; the streaming reader will say what is wrong
+                continue
             if column is None:
                 raise InputError(f"{stream.info.file_name}: cannot read it ({' '.join(str(exc).split())[:160]}); "
                                  f"check the file is not damaged") from exc
@@ -233,44 +279,69 @@ def _scan(stream: BatchStream, *, seed: int, sample_rows: int | None, memory_lim
     try:
         return _scan_batches(stream, pool, t0, stop, seed, sample_rows, memory_limit, widened, progress)
     finally:
-        pool.shutdown(wait=True)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _work(make: Callable[[], pa.RecordBatch], uncounted: frozenset[int]) -> tuple[pa.RecordBatch, list[ColumnPart]]:
+    """One batch, read (or parsed) and summarised column by column: the part of the pass done on any thread."""
+    import pyarrow as pa
+
+    from advisor.load import _flatten_nested
+
+    batch = make()
+    if any(pa.types.is_nested(f.type) for f in batch.schema):
+        batch = _flatten_nested(pa.Table.from_batches([batch]), None).combine_chunks().to_batches()[0]
+    return batch, [summarise(col, count=i not in uncounted) for i, col in enumerate(batch.columns)]
 
 
 def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, t0: float, stop: Callable[[], bool], seed: int,
                   sample_rows: int | None, memory_limit: int, widened: list[str], progress: Progress | None) -> Scan:
-    import pyarrow as pa
+    """Batches are read and summarised on the pool's threads, a few ahead, and taken in strictly in
+    file order on this one (the sample, the merges), so the result never depends on the timing."""
+    from collections import deque
 
-    from advisor.load import BottomN, Table, _flatten_nested, _to_pandas
+    from advisor.load import BottomN, Table, _to_pandas
 
     sampler: BottomN | None = None
-    columns: dict[str, ColumnScan] = {}
+    columns: list[ColumnScan] = []
     names: list[str] = []
     rows = batches = 0
     last_report = 0.0
-    for batch in stream.batches:
-        if stop():
-            raise Cancelled("profiling was cancelled")
-        if any(pa.types.is_nested(f.type) for f in batch.schema):
-            batch = _flatten_nested(pa.Table.from_batches([batch]), None).combine_chunks().to_batches()[0]
+    makers = stream.parts if stream.parts is not None else ((lambda b=b: b) for b in stream.batches)
+    pending: deque[Any] = deque()
+
+    def take_in(batch: pa.RecordBatch, parts: list[ColumnPart]) -> None:
+        nonlocal sampler, columns, names, rows, batches
         if sampler is None:
-            n = sample_rows or _sample_size(batch, memory_limit)
-            sampler = BottomN(n, seed)
+            sampler = BottomN(sample_rows or _sample_size(batch, memory_limit), seed)
             names = [n if n.strip() else f"column_{i + 1}" for i, n in enumerate(batch.schema.names)]
             if len(set(names)) != len(names):
                 dup = next(x for x in names if names.count(x) > 1)
                 raise InputError(f"{stream.info.file_name}: the column name '{dup}' appears more than once; "
                                  f"rename the duplicates")
-            columns = {name: ColumnScan(name, str(batch.schema.field(i).type)) for i, name in enumerate(names)}
+            columns = [ColumnScan(name, str(batch.schema.field(i).type)) for i, name in enumerate(names)]
         sampler.add(batch)
-        # Columns are independent and pyarrow/numpy release the GIL: two threads share them.
-        list(pool.map(ColumnScan.add, [columns[name] for name in names], batch.columns))
+        for acc, part in zip(columns, parts, strict=True):
+            acc.merge(part)
         rows += batch.num_rows
         batches += 1
+
+    for make in makers:
+        if stop():
+            raise Cancelled("profiling was cancelled")
+        uncounted = frozenset(i for i, acc in enumerate(columns) if acc.high_cardinality)  # a hint: see merge
+        pending.append(pool.submit(_work, make, uncounted))
+        while pending and (len(pending) > SCAN_THREADS or pending[0].done()):
+            take_in(*pending.popleft().result())
         now = time.perf_counter()
         if progress and now - last_report > 0.2:
             last_report = now
             rate = rows / max(now - t0, 1e-9)
             progress(f"read {rows:,} rows · {rate:,.0f} rows/s", min(stream.fraction(), 1.0))
+    while pending:
+        if stop():
+            raise Cancelled("profiling was cancelled")
+        take_in(*pending.popleft().result())
     if progress:
         progress(f"read {rows:,} rows · {rows / max(time.perf_counter() - t0, 1e-9):,.0f} rows/s", 1.0)
     if sampler is None or rows == 0:
@@ -298,7 +369,7 @@ def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, t0: float, stop
     )
     if widened:
         info.notes.append(f"read again with wider types after a later block disagreed: {', '.join(widened)}")
-    return Scan(table=Table(frame=frame, info=info), columns=columns, info=scan_info,
+    return Scan(table=Table(frame=frame, info=info), columns=dict(zip(names, columns, strict=True)), info=scan_info,
                 seconds=time.perf_counter() - t0, sample_positions=sampler.positions)
 
 

@@ -67,7 +67,7 @@ def parse_yaml(text: str) -> Document:
     """Parse one YAML document safely; syntax errors become located problems."""
     doc = Document(data=None)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when built with it
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

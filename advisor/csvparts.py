@@ -1,0 +1,150 @@
+"""Cut a CSV file into parts that end on record boundaries, so threads can parse them side by side.
+
+pyarrow's streaming CSV reader parses one block after another; its whole-file
+``read_csv`` is parallel but holds the whole table (and its text) in memory at
+once. A streamed profile wants both: bounded memory and both cores busy. So
+the file is read in blocks of ``STREAM_BLOCK_BYTES`` on one thread, each block
+is cut after its last complete record, and every part is parsed on its own by
+whichever worker takes it (:func:`parse_part`), with the column names and
+types fixed from the first part, as the streaming reader fixes them from its
+first block.
+
+A newline ends a record when an even number of quote characters comes before
+it in the part: with RFC 4180 quoting (a quote inside a quoted field is
+doubled) every quoted field holds an even number of them. A file where that
+does not hold (a lone quote inside an unquoted field, an encoding in which a
+newline is not the byte 0x0A) is read by the streaming reader instead: see
+:class:`Unsplittable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# A part that finds no record boundary in this many blocks means the quotes do not pair up.
+MAX_BLOCKS_PER_PART = 8
+PARSE_BLOCK = 1 << 20  # pyarrow's block size inside a part
+
+
+class Unsplittable(Exception):
+    """The file cannot be cut at record boundaries by counting quotes; read it in one stream."""
+
+
+def ascii_compatible(encoding: str) -> bool:
+    """Whether newline, quote and the delimiters are single ASCII bytes in this encoding."""
+    try:
+        return "\n\",;\t|".encode(encoding) == b"\n\",;\t|"
+    except (LookupError, UnicodeError):
+        return False
+
+
+def record_end(data: bytes | bytearray, quote: bytes = b'"', end: int | None = None) -> int:
+    """The length of the longest prefix of ``data[:end]`` that ends with a complete record (0 if none).
+
+    ``data`` starts at a record boundary; a newline closes a record when the
+    quotes before it pair up.
+    """
+    end = len(data) if end is None else end
+    pos = data.rfind(b"\n", 0, end)
+    if pos < 0:
+        return 0
+    quotes = data.count(quote, 0, pos)
+    while pos >= 0 and quotes % 2:
+        prev = data.rfind(b"\n", 0, pos)
+        quotes -= data.count(quote, prev + 1, pos)
+        pos = prev
+    return pos + 1
+
+
+def split_records(source: Any, block_bytes: int, quote: bytes = b'"') -> Iterator[memoryview]:
+    """Parts of the byte stream ``source``, each about ``block_bytes`` long, each ending on a record boundary.
+
+    Each part is a view of its own buffer (the unfinished record carried over
+    from the last one, then the next block read straight in after it), so the
+    text is copied once, from the file.
+    """
+    carry = memoryview(b"")
+    while True:
+        buf = bytearray(len(carry) + block_bytes)
+        buf[:len(carry)] = carry
+        got = _read_into(source, memoryview(buf)[len(carry):])
+        end = len(carry) + got
+        if got == 0:
+            if len(carry):
+                yield carry
+            return
+        view = memoryview(buf)[:end]
+        cut = record_end(buf, quote, end)
+        if cut == 0:
+            if end > MAX_BLOCKS_PER_PART * block_bytes:
+                raise Unsplittable("no record boundary found: the quotes do not pair up")
+            carry = view
+            continue
+        yield view[:cut]
+        carry = view[cut:]
+
+
+def _read_into(source: Any, view: memoryview) -> int:
+    """Fill ``view`` from ``source`` as far as it goes (short only at the end of the stream)."""
+    filled = 0
+    while filled < len(view):
+        n = source.readinto(view[filled:])
+        if not n:
+            break
+        filled += n
+    return filled
+
+
+def parse_part(
+    data: bytes | memoryview,
+    *,
+    names: list[str] | None,
+    encoding: str,
+    delimiter: str,
+    convert_options: Any,
+    threads: bool = False,
+) -> pa.Table:
+    """One part as an Arrow table. ``names`` is None for the first part, whose first line is the header."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    # Blocks of a megabyte parse faster than one of the whole part (they stay in the cache).
+    read_options = pacsv.ReadOptions(encoding=encoding, use_threads=threads, block_size=PARSE_BLOCK,
+                                     column_names=names or [])
+    parse_options = pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                       newlines_in_values=True)
+    return pacsv.read_csv(pa.py_buffer(data), read_options=read_options, parse_options=parse_options,
+                          convert_options=convert_options)
+
+
+def part_makers(
+    parts: Iterator[memoryview],
+    first: pa.Table,
+    *,
+    encoding: str,
+    delimiter: str,
+    convert_options: Callable[[dict[str, Any]], Any],
+) -> Iterator[Callable[[], pa.RecordBatch]]:
+    """For every part after the first, a function that parses it with the first part's names and types."""
+    names = first.schema.names
+    types = {f.name: f.type for f in first.schema}
+    options = convert_options(types)
+    for data in parts:
+        def make(data: memoryview = data) -> pa.RecordBatch:
+            return one_batch(parse_part(data, names=names, encoding=encoding, delimiter=delimiter,
+                                        convert_options=options))
+        yield make
+
+
+def one_batch(table: pa.Table) -> pa.RecordBatch:
+    """The table's rows as one record batch."""
+    import pyarrow as pa
+
+    batches = table.combine_chunks().to_batches()
+    if batches:
+        return batches[0]
+    return pa.RecordBatch.from_arrays([pa.array([], type=f.type) for f in table.schema], schema=table.schema)
