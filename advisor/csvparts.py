@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 # A part that finds no record boundary in this many blocks means the quotes do not pair up.
 MAX_BLOCKS_PER_PART = 8
+CARRY_ROOM = 1 << 20  # a reused buffer holds a block and this much of the record carried over from the last
 PARSE_BLOCK = 1 << 20  # pyarrow's block size inside a part
 
 
@@ -60,32 +61,68 @@ def record_end(data: bytes | bytearray, quote: bytes = b'"', end: int | None = N
     return pos + 1
 
 
-def split_records(source: Any, block_bytes: int, quote: bytes = b'"') -> Iterator[memoryview]:
+class Buffers:
+    """Byte buffers of one size, handed back once their part is parsed and handed out again.
+
+    A fresh 16 MB buffer per part costs thousands of page faults (slow in a
+    virtual machine); a pass reuses a few. Thread-safe: parts are parsed on
+    any thread.
+    """
+
+    def __init__(self, size: int) -> None:
+        import queue
+
+        self.size = size
+        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+
+    def take(self, size: int) -> bytearray:
+        import queue
+
+        if size <= self.size:
+            try:
+                return self._free.get_nowait()
+            except queue.Empty:
+                return bytearray(self.size)
+        return bytearray(size)
+
+    def give_back(self, view: memoryview) -> None:
+        """Hand back the buffer under ``view`` (no view of it may be used afterwards)."""
+        buf = view.obj
+        try:
+            view.release()
+        except BufferError:  # something still holds the bytes (pyarrow kept a view of them): not reused
+            return
+        if isinstance(buf, bytearray) and len(buf) == self.size:
+            self._free.put(buf)
+
+
+def split_records(source: Any, block_bytes: int, quote: bytes = b'"',
+                  buffers: Buffers | None = None) -> Iterator[memoryview]:
     """Parts of the byte stream ``source``, each about ``block_bytes`` long, each ending on a record boundary.
 
-    Each part is a view of its own buffer (the unfinished record carried over
-    from the last one, then the next block read straight in after it), so the
-    text is copied once, from the file.
+    Each part is a view of a buffer of its own (the unfinished record carried
+    over from the last part, then the next block read straight in after it),
+    taken from ``buffers`` when given: hand it back there once parsed.
     """
-    carry = memoryview(b"")
+    buffers = buffers or Buffers(block_bytes + CARRY_ROOM)
+    carry = b""
     while True:
-        buf = bytearray(len(carry) + block_bytes)
+        buf = buffers.take(len(carry) + block_bytes)
         buf[:len(carry)] = carry
-        got = _read_into(source, memoryview(buf)[len(carry):])
+        got = _read_into(source, memoryview(buf)[len(carry):len(carry) + block_bytes])
         end = len(carry) + got
         if got == 0:
-            if len(carry):
-                yield carry
+            if carry:
+                yield memoryview(buf)[:len(carry)]
             return
-        view = memoryview(buf)[:end]
         cut = record_end(buf, quote, end)
         if cut == 0:
             if end > MAX_BLOCKS_PER_PART * block_bytes:
                 raise Unsplittable("no record boundary found: the quotes do not pair up")
-            carry = view
+            carry = bytes(buf[:end])
             continue
-        yield view[:cut]
-        carry = view[cut:]
+        carry = bytes(buf[cut:end])  # copied out, so the part's buffer is the part's alone
+        yield memoryview(buf)[:cut]
 
 
 def _read_into(source: Any, view: memoryview) -> int:
@@ -128,15 +165,21 @@ def part_makers(
     encoding: str,
     delimiter: str,
     convert_options: Callable[[dict[str, Any]], Any],
+    buffers: Buffers | None = None,
 ) -> Iterator[Callable[[], pa.RecordBatch]]:
-    """For every part after the first, a function that parses it with the first part's names and types."""
+    """For every part after the first, a function that parses it with the first part's names and types
+    (and hands its buffer back to ``buffers``)."""
     names = first.schema.names
     types = {f.name: f.type for f in first.schema}
     options = convert_options(types)
     for data in parts:
         def make(data: memoryview = data) -> pa.RecordBatch:
-            return one_batch(parse_part(data, names=names, encoding=encoding, delimiter=delimiter,
-                                        convert_options=options))
+            try:
+                return one_batch(parse_part(data, names=names, encoding=encoding, delimiter=delimiter,
+                                            convert_options=options))
+            finally:
+                if buffers is not None:
+                    buffers.give_back(data)
         yield make
 
 

@@ -392,21 +392,38 @@ def _check_header(header: list[str], name: str, delim: str) -> None:
         seen.add(col)
 
 
+def sample_keys(positions: Any, seed: int) -> Any:
+    """The random key of each row position: uniform in [0, 1), a fixed function of the position and seed.
+
+    A hash rather than a random stream, so any thread that knows where a batch
+    starts in the file can work out its rows' keys, in any order.
+    """
+    import numpy as np
+
+    from advisor.profile.sketch import mix64
+
+    with np.errstate(over="ignore"):
+        salt = mix64(np.array([seed], dtype=np.uint64) ^ np.uint64(0x5851F42D4C957F2D))[0]
+        h = mix64(np.asarray(positions, dtype=np.int64).view(np.uint64) ^ salt)
+    return (h >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+
 class BottomN:
     """A uniform sample of ``n`` rows kept while streaming: bottom-n of one random key per row.
 
-    The keys come from one seeded stream consumed in row order, so the sample
-    does not depend on how the reader cuts the file into batches; ``result()``
-    gives the kept rows in file order. Candidates pile up to ``2n`` rows before
-    they are cut back to ``n``, and rows above the last cut are never kept, so
-    each row is copied about once and memory stays within ``2n`` rows.
+    The keys are a seeded hash of the row's position (:func:`sample_keys`), so
+    the sample does not depend on how the reader cuts the file into batches nor
+    on which thread saw them; ``result()`` gives the kept rows in file order.
+    Candidates pile up to ``2n`` rows before they are cut back to ``n``, and
+    rows above the last cut are never kept, so each row is copied about once
+    and memory stays within ``2n`` rows.
     """
 
     def __init__(self, n: int, seed: int) -> None:
         import numpy as np
 
         self.n = n
-        self.rng = np.random.default_rng(seed)
+        self.seed = seed
         self.kept: list[pa.Table] = []
         self.kept_keys: list[np.ndarray] = []
         self.kept_pos: list[np.ndarray] = []
@@ -417,20 +434,22 @@ class BottomN:
         self.positions = np.empty(0, dtype=np.int64)
 
     def add(self, batch: pa.RecordBatch) -> None:
-        import numpy as np
+        """The next batch of rows, in file order."""
+        self.add_candidates(*candidates(batch, self.offset, self.seed, self.cut))
+
+    def add_candidates(self, rows: pa.RecordBatch, keys: Any, pos: Any, n_rows: int) -> None:
+        """The next batch of ``n_rows`` rows in file order, as its rows that may be kept (see
+        :func:`candidates`; filtered with this sampler's cut at any earlier time, or not at all)."""
         import pyarrow as pa
 
-        self.schema = batch.schema
-        keys = self.rng.random(batch.num_rows)
-        pos = np.arange(self.offset, self.offset + batch.num_rows)
-        self.offset += batch.num_rows
-        table = pa.Table.from_batches([batch])
-        if self.cut < 1.0:
+        self.schema = rows.schema
+        self.offset += n_rows
+        if self.cut < 1.0 and len(keys) and keys.max() > self.cut:
             mask = keys <= self.cut
-            if not mask.any():
-                return
-            table, keys, pos = table.filter(pa.array(mask)), keys[mask], pos[mask]
-        self.kept.append(table)
+            rows, keys, pos = rows.filter(pa.array(mask)), keys[mask], pos[mask]
+        if not len(keys):
+            return
+        self.kept.append(pa.Table.from_batches([rows]))
         self.kept_keys.append(keys)
         self.kept_pos.append(pos)
         self.size += len(keys)
@@ -463,6 +482,20 @@ class BottomN:
         order = np.argsort(self.kept_pos[0], kind="stable")
         self.positions = self.kept_pos[0][order]  # the sample's row numbers in the file, ascending
         return table.take(pa.array(order))
+
+
+def candidates(batch: pa.RecordBatch, offset: int, seed: int, cut: float) -> tuple[pa.RecordBatch, Any, Any, int]:
+    """The rows of a batch that starts at row ``offset`` whose keys are at most ``cut``, with those keys
+    and positions, and the batch's row count: what :meth:`BottomN.add_candidates` takes."""
+    import numpy as np
+    import pyarrow as pa
+
+    pos = np.arange(offset, offset + batch.num_rows, dtype=np.int64)
+    keys = sample_keys(pos, seed)
+    if cut < 1.0:
+        mask = keys <= cut
+        return batch.filter(pa.array(mask)), keys[mask], pos[mask], batch.num_rows
+    return batch, keys, pos, batch.num_rows
 
 
 def _sample_stream(batches: Any, n: int, seed: int, info: LoadInfo) -> pa.Table:
@@ -819,6 +852,8 @@ def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dic
     """
 
     from advisor.csvparts import (
+        CARRY_ROOM,
+        Buffers,
         Unsplittable,
         ascii_compatible,
         one_batch,
@@ -832,9 +867,10 @@ def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dic
     if not ascii_compatible(encoding):
         return None
     source, counter, total = _counted_source(p, info)
+    buffers = Buffers(STREAM_BLOCK_BYTES + CARRY_ROOM)
     try:
-        pieces = split_records(source, STREAM_BLOCK_BYTES)
-        first_bytes = next(pieces, b"")
+        pieces = split_records(source, STREAM_BLOCK_BYTES, buffers=buffers)
+        first_bytes = next(pieces, memoryview(b""))
         first = parse_part(first_bytes, names=None, encoding=encoding, delimiter=info.delimiter or ",",
                            convert_options=opts["convert_options"], threads=True)
         if len(set(first.schema.names)) != len(first.schema.names):
@@ -849,10 +885,11 @@ def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dic
         source.close()
         counter.close()
         raise
-    del first_bytes
+    buffers.give_back(first_bytes)
     decimal = info.decimal or "."
     rest = part_makers(pieces, first, encoding=encoding, delimiter=info.delimiter or ",",
-                       convert_options=lambda types: _convert_options(decimal, {**types, **column_types}))
+                       convert_options=lambda types: _convert_options(decimal, {**types, **column_types}),
+                       buffers=buffers)
     batch = one_batch(first)
 
     def all_parts() -> Any:

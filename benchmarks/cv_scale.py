@@ -136,8 +136,12 @@ def main(argv: list[str] | None = None) -> int:
                     args, **backend)
 
     a, b = local["board"], dask["board"]
-    both = [r.name for r in a.rows if r.status == "ok" and b.row(r.name).status == "ok"]
-    same = all(a.row(n).scores == b.row(n).scores for n in both)
+    # Compared: the candidates both measured with the same settings (the light tuning runs only while
+    # the budget allows, so on a busy machine one run may tune a candidate the other left at its defaults).
+    both = [r.name for r in a.rows if r.status == "ok" and b.row(r.name).status == "ok"
+            and r.params == b.row(r.name).params]
+    differ = [n for n in both if a.row(n).scores != b.row(n).scores]
+    same = not differ
     local_spent = sum(a.row(n).elapsed_seconds or 0.0 for n in both)
     dask_spent = sum(b.row(n).elapsed_seconds or 0.0 for n in both)
     print("\n== summary")
@@ -149,7 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     if both:
         print(f"   on the {len(both)} candidates both measured: local {local_spent:.1f} s, dask {dask_spent:.1f} s "
               f"of worker wall time, speed-up {local_spent / max(dask_spent, 1e-9):.2f}x")
-    print(f"   identical scores on those candidates: {'yes' if same else 'NO'}")
+    print(f"   identical scores on those candidates: {'yes' if same else 'NO: ' + ', '.join(differ)}")
+    tuned_apart = [r.name for r in a.rows if r.status == "ok" and b.row(r.name).status == "ok"
+                   and r.params != b.row(r.name).params]
+    if tuned_apart:
+        print(f"   not compared, tuned differently by the two runs: {', '.join(tuned_apart)}")
     print(f"   picks: local {a.pick.name if a.pick else 'none'}, dask {b.pick.name if b.pick else 'none'}")
     if args.json:
         line = {

@@ -79,6 +79,33 @@ def profile_frame(
 ) -> Profile:
     """Profile a DataFrame. With ``scan`` (a streamed pass over the whole file, whose
     sample ``frame`` is), counts and moments come from the pass: see :mod:`advisor.profile.stream`."""
+    from threadpoolctl import threadpool_limits
+
+    # The profile's matrix products are small; BLAS threads would spin against the column threads.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _profile_frame(
+            frame, n_rows_in_file=n_rows_in_file, is_sample=is_sample, target=target, no_target=no_target,
+            task=task, kinds=kinds, n_clusters=n_clusters, answers=answers, settings=settings,
+            progress=progress, should_stop=should_stop, scan=scan,
+        )
+
+
+def _profile_frame(
+    frame: pd.DataFrame,
+    *,
+    n_rows_in_file: int | None,
+    is_sample: bool,
+    target: str | None,
+    no_target: bool,
+    task: str | None,
+    kinds: Mapping[str, str] | None,
+    n_clusters: int | None,
+    answers: Mapping[str, str] | None,
+    settings: Settings,
+    progress: Progress | None,
+    should_stop: Callable[[], bool] | None,
+    scan: Scan | None,
+) -> Profile:
     import numpy as np
 
     report = progress or _noop

@@ -38,6 +38,7 @@ TOP_K = 1000  # values tracked per column: counts are exact for columns with at 
 # A column with more distinct values than this (and than a tenth of its rows) stops tracking top values:
 # they are all rare, so the sample's shares say as much, and hashing every value is cheaper than counting.
 HIGH_CARDINALITY = 20 * TOP_K
+PROBE_VALUES = 2000  # a batch whose first values are nearly all distinct is checked for HIGH_CARDINALITY
 SCAN_THREADS = 2  # batches parsed and summarised side by side (the results do not depend on it)
 MAX_SAMPLE_ROWS = 100_000  # more rows add little to kind detection (50,000), correlations or quantiles (±0.5%)
 MIN_SAMPLE_ROWS = 10_000
@@ -102,6 +103,7 @@ class ColumnPart:
     ts_max: Any = None
     counts: pa.Table | None = None  # the batch's values and their counts (None when not counted), at most TOP_K
     counts_error: int = 0  # how much pruning the batch's counts to TOP_K values took off each
+    too_many: bool = False  # the batch alone has too many distinct values to count (see HIGH_CARDINALITY)
     registers: Any = None  # numpy uint8: HyperLogLog registers of the batch's values (None for a null column)
 
 
@@ -127,6 +129,8 @@ def summarise(arr: pa.Array | pa.ChunkedArray, count: bool = True) -> ColumnPart
     elif pa.types.is_temporal(t):
         mm = pc.min_max(values)
         part.ts_min, part.ts_max = mm["min"].as_py(), mm["max"].as_py()
+    if count and _too_many_to_count(values, part):
+        return part
     if count:
         counts = HeavyHitters.count(values)
         part.registers = registers_of(hash_values(counts.column("values").combine_chunks()))
@@ -134,6 +138,29 @@ def summarise(arr: pa.Array | pa.ChunkedArray, count: bool = True) -> ColumnPart
     else:
         part.registers = registers_of(hash_values(values))
     return part
+
+
+def _too_many_to_count(values: pa.Array, part: ColumnPart) -> bool:
+    """Whether the batch alone has more than HIGH_CARDINALITY distinct values, over a tenth of its
+    rows: then the column's top values are given up from this batch on, without counting it
+    (counting a batch of distinct strings costs ten times hashing it). A probe of its first values
+    decides whether to look; the answer depends on the batch alone, never on the timing."""
+    import pyarrow.compute as pc
+
+    from advisor.profile.sketch import registers_of
+
+    n = len(values)
+    if n < max(4 * PROBE_VALUES, HIGH_CARDINALITY):
+        return False
+    if pc.count_distinct(values.slice(0, PROBE_VALUES)).as_py() < 0.9 * PROBE_VALUES:
+        return False
+    registers = registers_of(hash_values(values))
+    sketch = HyperLogLog()
+    sketch.merge(registers)
+    estimate = sketch.estimate()
+    part.registers = registers
+    part.too_many = estimate > HIGH_CARDINALITY and estimate > 0.1 * n
+    return part.too_many
 
 
 @dataclass
@@ -168,6 +195,9 @@ class ColumnScan:
             self.ts_max = part.ts_max if self.ts_max is None else max(self.ts_max, part.ts_max)
         if part.registers is not None:
             self.hll.merge(part.registers)
+        if part.too_many and not self.high_cardinality:
+            self.sketched = self.high_cardinality = True
+            self.heavy = HeavyHitters(TOP_K)
         if self.high_cardinality or part.counts is None:
             return
         self.heavy.merge(part.counts, part.counts_error)
@@ -273,31 +303,89 @@ def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[st
 
 def _scan(stream: BatchStream, *, seed: int, sample_rows: int | None, memory_limit: int, widened: list[str],
           progress: Progress | None, should_stop: Callable[[], bool] | None) -> Scan:
+    from threadpoolctl import threadpool_limits
+
     t0 = time.perf_counter()
     stop = should_stop or (lambda: False)
     pool = ThreadPoolExecutor(max_workers=SCAN_THREADS)
+    offsets = RowOffsets()
     try:
-        return _scan_batches(stream, pool, t0, stop, seed, sample_rows, memory_limit, widened, progress)
+        # BLAS threads would only spin, idle, on the cores the pass's own threads need.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return _scan_batches(stream, pool, offsets, t0, stop, seed, sample_rows, memory_limit, widened,
+                                 progress)
     finally:
+        offsets.abort()  # a worker still waiting for an earlier batch's row count gives up
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _work(make: Callable[[], pa.RecordBatch], uncounted: frozenset[int]) -> tuple[pa.RecordBatch, list[ColumnPart]]:
-    """One batch, read (or parsed) and summarised column by column: the part of the pass done on any thread."""
+class RowOffsets:
+    """Where each batch starts in the file: known to a worker once every earlier batch has been read.
+
+    Workers take batches in submission order (the pool's queue is first in,
+    first out), and each says how many rows it holds as soon as it has read
+    them, before it waits for its own start; so every wait ends.
+    """
+
+    class Aborted(Exception):
+        """The pass stopped while a worker waited."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._cond = threading.Condition()
+        self._rows: dict[int, int] = {}  # row counts said out of order, not yet added up
+        self._starts = [0]  # _starts[k]: where batch k starts, for every batch whose predecessors all said
+        self._aborted = False
+
+    def publish(self, index: int, rows: int) -> None:
+        with self._cond:
+            self._rows[index] = rows
+            while len(self._starts) - 1 in self._rows:
+                self._starts.append(self._starts[-1] + self._rows.pop(len(self._starts) - 1))
+            self._cond.notify_all()
+
+    def start_of(self, index: int) -> int:
+        with self._cond:
+            while len(self._starts) <= index and not self._aborted:
+                self._cond.wait()
+            if len(self._starts) <= index:
+                raise RowOffsets.Aborted()
+            return self._starts[index]
+
+    def abort(self) -> None:
+        with self._cond:
+            self._aborted = True
+            self._cond.notify_all()
+
+
+def _work(make: Callable[[], pa.RecordBatch], index: int, offsets: RowOffsets, seed: int, cut: float,
+          uncounted: frozenset[int]) -> tuple[tuple[Any, ...], list[ColumnPart]]:
+    """One batch, read (or parsed) and summarised column by column, and its rows that may join the
+    sample: the part of the pass done on any thread. ``cut`` and ``uncounted`` are the state of the
+    merge when the batch was handed out; they only save work (see ColumnScan.merge, BottomN)."""
     import pyarrow as pa
 
-    from advisor.load import _flatten_nested
+    from advisor.load import _flatten_nested, candidates
 
-    batch = make()
+    try:
+        batch = make()
+    except BaseException:
+        offsets.publish(index, 0)  # later batches must not wait for this one; the error ends the pass
+        raise
+    offsets.publish(index, batch.num_rows)
     if any(pa.types.is_nested(f.type) for f in batch.schema):
         batch = _flatten_nested(pa.Table.from_batches([batch]), None).combine_chunks().to_batches()[0]
-    return batch, [summarise(col, count=i not in uncounted) for i, col in enumerate(batch.columns)]
+    parts = [summarise(col, count=i not in uncounted) for i, col in enumerate(batch.columns)]
+    return candidates(batch, offsets.start_of(index), seed, cut), parts
 
 
-def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, t0: float, stop: Callable[[], bool], seed: int,
-                  sample_rows: int | None, memory_limit: int, widened: list[str], progress: Progress | None) -> Scan:
-    """Batches are read and summarised on the pool's threads, a few ahead, and taken in strictly in
-    file order on this one (the sample, the merges), so the result never depends on the timing."""
+def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, offsets: RowOffsets, t0: float,
+                  stop: Callable[[], bool], seed: int, sample_rows: int | None, memory_limit: int,
+                  widened: list[str], progress: Progress | None) -> Scan:
+    """Batches are read, summarised and sampled on the pool's threads, a few ahead, and taken in
+    strictly in file order on this one (the merges, the sample's bookkeeping), so the result never
+    depends on the timing."""
     from collections import deque
 
     from advisor.load import BottomN, Table, _to_pandas
@@ -310,27 +398,29 @@ def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, t0: float, stop
     makers = stream.parts if stream.parts is not None else ((lambda b=b: b) for b in stream.batches)
     pending: deque[Any] = deque()
 
-    def take_in(batch: pa.RecordBatch, parts: list[ColumnPart]) -> None:
+    def take_in(sampled: tuple[Any, ...], parts: list[ColumnPart]) -> None:
         nonlocal sampler, columns, names, rows, batches
+        kept = sampled[0]
         if sampler is None:
-            sampler = BottomN(sample_rows or _sample_size(batch, memory_limit), seed)
-            names = [n if n.strip() else f"column_{i + 1}" for i, n in enumerate(batch.schema.names)]
+            sampler = BottomN(sample_rows or _sample_size(kept, memory_limit), seed)  # the first batch: all rows
+            names = [n if n.strip() else f"column_{i + 1}" for i, n in enumerate(kept.schema.names)]
             if len(set(names)) != len(names):
                 dup = next(x for x in names if names.count(x) > 1)
                 raise InputError(f"{stream.info.file_name}: the column name '{dup}' appears more than once; "
                                  f"rename the duplicates")
-            columns = [ColumnScan(name, str(batch.schema.field(i).type)) for i, name in enumerate(names)]
-        sampler.add(batch)
+            columns = [ColumnScan(name, str(kept.schema.field(i).type)) for i, name in enumerate(names)]
+        sampler.add_candidates(*sampled)
         for acc, part in zip(columns, parts, strict=True):
             acc.merge(part)
-        rows += batch.num_rows
+        rows += sampled[3]
         batches += 1
 
-    for make in makers:
+    for index, make in enumerate(makers):
         if stop():
             raise Cancelled("profiling was cancelled")
-        uncounted = frozenset(i for i, acc in enumerate(columns) if acc.high_cardinality)  # a hint: see merge
-        pending.append(pool.submit(_work, make, uncounted))
+        uncounted = frozenset(i for i, acc in enumerate(columns) if acc.high_cardinality)
+        cut = sampler.cut if sampler is not None else 1.0
+        pending.append(pool.submit(_work, make, index, offsets, seed, cut, uncounted))
         while pending and (len(pending) > SCAN_THREADS or pending[0].done()):
             take_in(*pending.popleft().result())
         now = time.perf_counter()

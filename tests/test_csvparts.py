@@ -1,0 +1,299 @@
+"""The parallel streamed pass: CSV parts cut at record boundaries, per-batch summaries merged in order,
+the sample's keys, and a result that depends on neither the threads nor the cut."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from advisor import load
+from advisor.csvparts import Buffers, Unsplittable, record_end, split_records
+from advisor.load import BottomN, candidates, sample_keys
+from advisor.pipeline import build_profile_report
+from advisor.profile import stream
+from advisor.profile.sketch import HeavyHitters, Moments, hash_bytes, hash_values
+from advisor.profile.stats import mean_words
+from advisor.profile.stream import RowOffsets, scan_file
+from advisor.report.jsonout import render_json
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut CSV files into many small parts, as a big file would be."""
+    monkeypatch.setattr(load, "STREAM_BLOCK_BYTES", 1 << 13)
+
+
+def _messy(n: int = 4000, seed: int = 2) -> pd.DataFrame:
+    """Quoted commas, doubled quotes and newlines inside values, missing values, a date, an id."""
+    rng = np.random.default_rng(seed)
+    notes = np.array(['plain', 'has, comma', 'say "hi"', 'two\nlines', 'three\nshort\nlines', '""', ''], dtype=object)
+    return pd.DataFrame({
+        "id": [f"R{i:05d}" for i in range(n)],
+        "amount": np.where(rng.random(n) < 0.1, np.nan, rng.lognormal(3, 1, n).round(2)),
+        "visits": rng.poisson(3, n),
+        "note": notes[rng.integers(0, len(notes), n)],
+        "when": pd.date_range("2022-01-01", periods=n, freq="37min").astype(str),
+        "label": rng.choice(["yes", "no"], n, p=[0.3, 0.7]),
+    })
+
+
+def _write(frame: pd.DataFrame, path) -> bytes:
+    frame.to_csv(path, index=False)
+    return path.read_bytes()
+
+
+# ------------------------------------------------------------------ cutting at record boundaries
+
+
+def test_record_end_skips_newlines_inside_quotes() -> None:
+    assert record_end(b'a,b\n1,2\n3,"x') == 8
+    assert record_end(b'a,b\n1,"two\nlines"\n3,4') == 18
+    assert record_end(b'1,"open\nstill open\n') == 0  # every newline is inside the quoted field
+    assert record_end(b'1,"say ""hi"""\n2,3') == 15  # doubled quotes pair up
+    assert record_end(b"no newline at all") == 0
+    assert record_end(bytearray(b"a\nb\nc"), end=3) == 2  # only the first `end` bytes count
+
+
+def test_parts_rebuild_the_file_and_each_holds_whole_records(tmp_path) -> None:
+    data = _write(_messy(), tmp_path / "m.csv")
+    for block in (64, 1000, 1 << 14):
+        parts = [bytes(p) for p in split_records(io.BytesIO(data), block)]
+        assert b"".join(parts) == data and len(parts) > 1
+        for part in parts:
+            rows = list(csv.reader(io.StringIO(part.decode())))
+            assert all(len(r) == 6 for r in rows), block  # no record is cut in two
+
+
+def test_parts_reuse_their_buffers_only_when_nothing_holds_them() -> None:
+    buffers = Buffers(100)
+    first = buffers.take(50)
+    view = memoryview(first)[:10]
+    buffers.give_back(view)
+    assert buffers.take(50) is first
+    held = buffers.take(50)
+    view = memoryview(held)[:10]
+    keep = pa.py_buffer(view)  # pyarrow still holds the bytes
+    buffers.give_back(view)
+    assert buffers.take(50) is not held
+    del keep
+    assert len(buffers.take(500)) == 500  # larger than the pooled size: a buffer of its own
+
+
+def test_quotes_that_never_pair_up_cannot_be_split() -> None:
+    data = b"a,b\n" + b'1,5" screen\n' + b"2,x\n" * 5000
+    with pytest.raises(Unsplittable):
+        list(split_records(io.BytesIO(data), 256))
+
+
+def test_a_stray_quote_falls_back_to_one_stream(tmp_path, small_blocks) -> None:
+    rows = ["size,label"] + [f"{i},x" for i in range(3000)]
+    rows[10] = '15" screen,y'  # a quote inside an unquoted field: the parity rule does not hold
+    path = tmp_path / "stray.csv"
+    path.write_text("\n".join(rows) + "\n")
+    scan = scan_file(str(path), sample_rows=500)
+    assert scan.info.rows == 3000
+    assert scan.columns["label"].heavy.top(2) == [("x", 2999), ("y", 1)]
+
+
+# ------------------------------------------------------------------ the parallel pass agrees with the plain one
+
+
+def _summary(scan: stream.Scan) -> dict:
+    out = {}
+    for name, acc in scan.columns.items():
+        m = acc.moments
+        out[name] = (acc.rows, acc.nulls, acc.distinct, acc.heavy.top(10), acc.high_cardinality,
+                     None if m is None else (m.n, m.min, m.max, round(m.mean, 9), round(m.std or 0, 9)),
+                     acc.ts_min, acc.ts_max)
+    return out
+
+
+def test_parts_and_the_streaming_reader_give_the_same_pass(tmp_path, small_blocks, monkeypatch) -> None:
+    path = tmp_path / "m.csv"
+    _write(_messy(), path)
+    parallel = scan_file(str(path), sample_rows=700, seed=3)
+    monkeypatch.setattr(load, "_csv_parts", lambda *args: None)  # the one-stream reader
+    plain = scan_file(str(path), sample_rows=700, seed=3)
+    assert parallel.info.batches > 10
+    assert _summary(parallel) == _summary(plain)
+    assert list(parallel.sample_positions) == list(plain.sample_positions)  # the same rows, however cut
+    assert parallel.table.frame.equals(plain.table.frame)
+
+
+def test_the_pass_reads_quoted_newlines_exactly(tmp_path, small_blocks) -> None:
+    frame = _messy()
+    path = tmp_path / "m.csv"
+    _write(frame, path)
+    scan = scan_file(str(path), sample_rows=10_000)  # the sample is the whole table
+    assert scan.info.rows == len(frame) and len(scan.table.frame) == len(frame)
+    got = scan.table.frame["note"].fillna("").tolist()
+    assert got == frame["note"].tolist()
+    counts = dict(scan.columns["note"].heavy.top(10))
+    assert counts["two\nlines"] == int((frame["note"] == "two\nlines").sum())
+
+
+def test_the_report_does_not_depend_on_threads_or_their_timing(tmp_path, small_blocks, monkeypatch) -> None:
+    path = tmp_path / "m.csv"
+    frame = _messy(6000)
+    frame["code"] = np.random.default_rng(4).zipf(1.3, len(frame)) % 4000  # top values pruned: merge order shows
+    _write(frame, path)
+
+    def report() -> str:
+        r = build_profile_report(str(path), stream=True, sample=900, seed=1)
+        r.timings = {}
+        return render_json(r)
+
+    reference = report()
+    monkeypatch.setattr(stream, "SCAN_THREADS", 1)
+    assert report() == reference
+    monkeypatch.setattr(stream, "SCAN_THREADS", 3)
+    original = stream.summarise
+    calls = iter(range(10**6))
+
+    def uneven(arr, count=True):  # every third batch is slow, so batches finish out of order
+        if next(calls) % 3 == 0:
+            time.sleep(0.002)
+        return original(arr, count)
+
+    monkeypatch.setattr(stream, "summarise", uneven)
+    assert report() == reference
+
+
+def test_a_batch_full_of_distinct_values_gives_up_its_top_values(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(load, "STREAM_BLOCK_BYTES", 1 << 20)
+    n = 60_000
+    frame = pd.DataFrame({"key": [f"k{i}" for i in range(n)], "few": np.arange(n) % 7})
+    path = tmp_path / "k.csv"
+    frame.to_csv(path, index=False)
+    scan = scan_file(str(path), sample_rows=1000)
+    key, few = scan.columns["key"], scan.columns["few"]
+    assert key.high_cardinality and abs(key.distinct - n) < 0.05 * n
+    assert not few.high_cardinality and few.distinct == 7 and few.heavy.top(1) == [(0, n // 7 + 1)]
+
+
+# ------------------------------------------------------------------ the pieces
+
+
+def test_sample_keys_are_a_fixed_uniform_function_of_the_position() -> None:
+    pos = np.arange(200_000)
+    keys = sample_keys(pos, 7)
+    assert np.array_equal(keys[5000:6000], sample_keys(pos[5000:6000], 7))
+    assert not np.array_equal(keys, sample_keys(pos, 8))
+    assert keys.min() >= 0 and keys.max() < 1
+    assert abs(keys.mean() - 0.5) < 0.005 and abs(np.mean(keys < 0.1) - 0.1) < 0.005
+
+
+def test_bottom_n_keeps_the_same_rows_however_the_batches_come() -> None:
+    table = pa.table({"i": np.arange(5000), "s": [str(i) for i in range(5000)]})
+    whole = BottomN(300, 4)
+    whole.add(table.to_batches()[0])
+    split = BottomN(300, 4)
+    offset = 0
+    for size in (1, 999, 1500, 2500):
+        batch = table.slice(offset, size).to_batches()[0]
+        # prefiltered with a stale cut, as a worker does
+        split.add_candidates(*candidates(batch, offset, 4, split.cut))
+        offset += size
+    a, b = whole.result(), split.result()
+    assert a.num_rows == 300 and a.equals(b) and np.array_equal(whole.positions, split.positions)
+
+
+def test_row_offsets_come_in_order_and_stop_waiting_when_aborted() -> None:
+    offsets = RowOffsets()
+    offsets.publish(1, 20)
+    got: list[int] = []
+    waiter = threading.Thread(target=lambda: got.append(offsets.start_of(2)))
+    waiter.start()
+    time.sleep(0.05)
+    assert not got  # batch 0 has not said how many rows it holds
+    offsets.publish(0, 10)
+    waiter.join(5)
+    assert got == [30] and offsets.start_of(1) == 10 and offsets.start_of(0) == 0
+    stuck = RowOffsets()
+    errors: list[BaseException] = []
+
+    def wait() -> None:
+        try:
+            stuck.start_of(3)
+        except RowOffsets.Aborted as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=wait)
+    t.start()
+    stuck.abort()
+    t.join(5)
+    assert not t.is_alive() and len(errors) == 1
+
+
+def test_hash_bytes_reads_contents_not_layout() -> None:
+    words = ["", "a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "x" * 40, "é中", "a\x00"]
+    small = pa.array(words)
+    large = pa.array(words, pa.large_string())
+    h = hash_bytes(small)
+    assert np.array_equal(h, hash_bytes(large))
+    assert len(set(h.tolist())) == len(words)  # every one differs, "a" and "a\x00" too
+    sliced = pa.array(["zz", *words])[1:]
+    assert np.array_equal(hash_bytes(sliced), h)  # an array with an offset
+    assert np.array_equal(hash_values(pa.array(["ab", None, "ab"])), hash_bytes(pa.array(["ab", "ab"])))
+    rng = np.random.default_rng(0)
+    many = pa.array([rng.bytes(int(rng.integers(0, 30))).hex() for _ in range(20_000)])
+    assert len(set(hash_bytes(many).tolist())) == len(set(many.to_pylist()))
+
+
+def test_pruned_batches_merge_within_the_misra_gries_bound() -> None:
+    rng = np.random.default_rng(1)
+    data = np.concatenate([rng.zipf(1.5, 40_000) % 3000, np.full(2500, 7)])
+    rng.shuffle(data)
+    hh = HeavyHitters(k=40)
+    for chunk in np.array_split(data, 9):
+        counts, error = HeavyHitters.prune(HeavyHitters.count(pa.array(chunk)), 40)
+        hh.merge(counts, error)
+    true = pd.Series(data).value_counts()
+    assert hh.pruned and 0 < hh.max_error <= len(data) / 41
+    for value, count in hh.top(40):
+        assert true[value] - hh.max_error <= count <= true[value]
+    assert {v for v, _ in hh.top(40)} >= set(true[true > len(data) / 41].index)
+
+
+def test_small_integer_ranges_count_like_value_counts() -> None:
+    values = pa.array(np.r_[np.arange(5000) % 13 - 6, [None, None]], type=pa.int16())
+    counted = HeavyHitters.count(values)
+    expected = pd.Series(values.to_pandas()).dropna().astype(int).value_counts()
+    assert dict(zip(counted.column("values").to_pylist(), counted.column("counts").to_pylist(), strict=True)) \
+        == expected.to_dict()
+    assert counted.schema.field("values").type == pa.int16()
+    wide = HeavyHitters.count(pa.array(np.r_[np.arange(3000), [10**12]]))
+    assert wide.num_rows == 3001
+
+
+def test_moments_of_one_batch_and_their_merge() -> None:
+    rng = np.random.default_rng(5)
+    data = np.r_[rng.normal(0, 2, 3000), [0.0, 0.0, np.nan, np.inf]]
+    whole = Moments.of(data)
+    merged = Moments()
+    for chunk in np.array_split(data, 5):
+        merged.merge(Moments.of(chunk))
+    finite = data[np.isfinite(data)]
+    for m in (whole, merged):
+        assert m.n == len(finite) and m.zeros == 2 and m.negatives == int((finite < 0).sum())
+        assert m.mean == pytest.approx(finite.mean(), rel=1e-12)
+        assert m.std == pytest.approx(finite.std(ddof=1), rel=1e-12)
+        assert m.min_positive == finite[finite > 0].min()
+    positive = Moments.of(np.array([3.0, 1.0, 2.0]))
+    assert (positive.zeros, positive.negatives, positive.min_positive) == (0, 0, 1.0)
+    huge = Moments.of(np.array([1e300, -1e300, 1e300]))  # the scaled path: no overflow
+    assert huge.std is not None and np.isfinite(huge.std) and huge.mean == pytest.approx(1e300 / 3)
+
+
+def test_mean_words_counts_as_python_splits() -> None:
+    values = ["a b  c", "  lead", "trail  ", "", "x\u00a0y", "tab\tsep\u3000z", "α β", "v\x0bw\x1cq\x85r", "   "]
+    expected = np.mean([len(v.split()) for v in values])
+    assert mean_words(pd.Series(values)) == pytest.approx(expected)
+    assert mean_words(pd.Series(values, dtype=object)) == pytest.approx(expected)
