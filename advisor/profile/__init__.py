@@ -120,6 +120,7 @@ def _profile_frame(
     if n_rows > settings.stats_sample_rows:
         sample_idx = np.sort(rng.choice(n_rows, size=settings.stats_sample_rows, replace=False))
     columns = _profile_columns(frame, sample_idx, hints, settings, report, stop)
+    unique = {c.name for c in columns if c.n_missing == 0 and c.n_distinct == n_rows}  # in these rows
     if scan is not None:
         from advisor.profile.stream import apply_scan_columns
 
@@ -127,7 +128,7 @@ def _profile_frame(
     report("target and task", 0.6)
     task_name, task_reason, target_profile = _target_and_task(frame, columns, target, no_target, task, settings)
     report("duplicates", 0.65)
-    table_stats = _table_stats(frame, columns, n_rows_in_file or n_rows, is_sample, sample_idx, settings)
+    table_stats = _table_stats(frame, columns, n_rows_in_file or n_rows, is_sample, sample_idx, settings, unique)
     if scan is not None:
         from advisor.profile.stream import apply_scan_table, apply_scan_target
 
@@ -299,11 +300,13 @@ def _target_profile(s: pd.Series, col: ColumnProfile, choice: object, task: str 
 
 
 def _table_stats(frame: pd.DataFrame, columns: list[ColumnProfile], n_rows_in_file: int, is_sample: bool,
-                 sample_idx: np.ndarray | None, settings: Settings) -> TableStats:
+                 sample_idx: np.ndarray | None, settings: Settings, unique: set[str]) -> TableStats:
+    """``unique``: the columns complete and all distinct over ``frame``'s rows (a streamed profile's
+    column counts are the whole file's by now, so they cannot tell)."""
     from advisor.profile.stats import clean_float
 
     n = len(frame)
-    n_dup = _count_duplicate_rows(frame, columns)
+    n_dup = 0 if unique else _count_duplicate_rows(frame)  # an all-distinct column makes every row unique
     missing = sum(c.n_missing for c in columns)
     return TableStats(
         n_rows=n, n_rows_in_file=n_rows_in_file, n_columns=frame.shape[1],
@@ -315,13 +318,11 @@ def _table_stats(frame: pd.DataFrame, columns: list[ColumnProfile], n_rows_in_fi
     )
 
 
-def _count_duplicate_rows(frame: pd.DataFrame, columns: list[ColumnProfile]) -> int:
+def _count_duplicate_rows(frame: pd.DataFrame) -> int:
     """Rows equal to an earlier row, from per-column factorized codes mixed into one 64-bit key."""
     import numpy as np
     import pandas as pd
 
-    if any(c.n_missing == 0 and c.n_distinct == len(frame) for c in columns):
-        return 0  # a complete, all-distinct column makes every row unique
     key = np.zeros(len(frame), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for name in frame.columns:

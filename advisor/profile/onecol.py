@@ -89,8 +89,8 @@ def lookup_score(codes: np.ndarray, t: Target) -> float:
     for k in range(N_FOLDS):
         train, test = t.folds != k, t.folds == k
         if t.classify:
-            table = np.zeros((n_codes, t.n_classes))
-            np.add.at(table, (codes[train], t.values[train]), 1.0)
+            table = np.bincount(codes[train] * t.n_classes + t.values[train],
+                                minlength=n_codes * t.n_classes).reshape(n_codes, t.n_classes)
             fallback = np.bincount(t.values[train], minlength=t.n_classes).argmax()
             best = np.where(table.sum(1) > 0, table.argmax(1), fallback)
             preds[test] = best[codes[test]]

@@ -47,7 +47,8 @@ def correlated_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: 
     if len(numeric) >= 2:
         import numpy as np
 
-        ranks = frame[numeric].rank().to_numpy(dtype="float64", na_value=np.nan)
+        ranks = np.column_stack([average_ranks(frame[name].to_numpy(dtype="float64", na_value=np.nan))
+                                 for name in numeric])
         corr = _nan_corr(ranks)
         for i in range(len(numeric)):
             for j in range(i + 1, len(numeric)):
@@ -63,6 +64,26 @@ def correlated_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: 
                 pairs.append(CorrelatedPair(cats[i], cats[j], "cramers_v", clean_float(v, 4) or 0.0))
     pairs.sort(key=lambda p: (-abs(p.value), p.a, p.b))
     return pairs
+
+
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties sharing their mean rank, missing values left missing (pandas' ``rank()``)."""
+    import numpy as np
+
+    out = np.full(len(x), np.nan)
+    present = np.flatnonzero(~np.isnan(x))
+    if not len(present):
+        return out
+    values = x[present]
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, len(ordered)])
+    mean_rank = starts + (sizes + 1) / 2.0  # the mean of ranks start+1 .. start+size
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat(mean_rank, sizes)
+    out[present] = ranks
+    return out
 
 
 def _nan_corr(x: np.ndarray) -> np.ndarray:
@@ -91,8 +112,7 @@ def cramers_v(a: np.ndarray, b: np.ndarray) -> float | None:
     r, k = ai.max() + 1, bi.max() + 1
     if r < 2 or k < 2:
         return None
-    table = np.zeros((r, k))
-    np.add.at(table, (ai, bi), 1)
+    table = np.bincount(ai * k + bi, minlength=r * k).reshape(r, k).astype(np.float64)
     expected = table.sum(1, keepdims=True) @ table.sum(0, keepdims=True) / n
     chi2 = float(((table - expected) ** 2 / expected).sum())
     phi2 = max(0.0, chi2 / n - (k - 1) * (r - 1) / (n - 1))
