@@ -216,19 +216,13 @@ class HeavyHitters:
     def merge(self, batch: pa.Table, error: int = 0) -> None:
         """Take in one batch's counts (from :meth:`count`, or a summary of them from :meth:`prune`,
         each count under by at most ``error``); batches must come in the same order every run."""
-        import pyarrow as pa
 
         if error:
             self.max_error += error
             self.pruned = True
         if not batch.num_rows:
             return
-        if self.table is None:
-            merged = batch
-        else:
-            merged = (pa.concat_tables([self.table, batch], promote_options="permissive")
-                      .group_by("values", use_threads=False).aggregate([("counts", "sum")])
-                      .rename_columns(["values", "counts"]))
+        merged = batch if self.table is None else _sum_counts(self.table, batch)
         self.table, cut = self.prune(merged, self.k)
         if cut:
             self.max_error += cut
@@ -244,6 +238,21 @@ class HeavyHitters:
             return []
         sorted_ = self.table.sort_by([("counts", "descending"), ("values", "ascending")]).slice(0, n)
         return list(zip(sorted_.column("values").to_pylist(), sorted_.column("counts").to_pylist(), strict=True))
+
+
+def _sum_counts(a: pa.Table, b: pa.Table) -> pa.Table:
+    """Two value-count tables as one, the counts of a value in both added up (in first-seen order)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    both = pa.concat_tables([a, b], promote_options="permissive").combine_chunks()
+    encoded = pc.dictionary_encode(both.column("values").chunk(0) if both.num_rows else both.column("values"))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    sums = np.bincount(codes, weights=both.column("counts").to_numpy(), minlength=len(encoded.dictionary))
+    return pa.table({"values": encoded.dictionary, "counts": pa.array(sums.astype(np.int64))})
 
 
 def _count_small_range(values: pa.Array) -> pa.Table | None:
