@@ -262,8 +262,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+# Commands that leave nothing to clean up when they return: no processes, no temporary files,
+# every output already written and closed. After one of them the console script skips the
+# interpreter's teardown (freeing every module and object: about 0.15 s after a big profile).
+QUICK_EXIT_COMMANDS = frozenset({"profile"})
+
+
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    argv = sys.argv[1:]
+    if argv and argv[0] in QUICK_EXIT_COMMANDS:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (BrokenPipeError, OSError):
+            pass
+        os._exit(code)
+    sys.exit(code)
 
 
 def _error(message: str) -> None:
