@@ -419,8 +419,10 @@ def _encode_for_domain(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFra
         if kinds[name] in NUMERIC_KINDS and _is_number(s):
             out[name] = s.to_numpy(dtype="float64", na_value=np.nan)
         elif kinds[name] == "datetime":
-            parsed = pd.to_datetime(s, errors="coerce", format="mixed") if not pd.api.types.is_datetime64_any_dtype(s) else s
-            out[name] = (parsed - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
+            # UTC throughout: one table may carry UTC offsets and the other not (naive times are read as UTC)
+            parsed = pd.to_datetime(s, errors="coerce", format="mixed", utc=True)
+            out[name] = (parsed - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy(
+                dtype="float64", na_value=np.nan)
         else:
             codes, _ = pd.factorize(s.astype(str).where(s.notna()), sort=True)
             out[name] = np.where(codes < 0, np.nan, codes).astype("float64")

@@ -878,6 +878,8 @@ def _as_numbers(series: Any) -> Any:
     import pandas as pd
 
     if pd.api.types.is_datetime64_any_dtype(series):
+        if getattr(series.dtype, "tz", None) is not None:  # a zoned column (UTC offsets in the file): UTC times
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         stamps = series.astype("datetime64[ns]")
         numbers = stamps.astype("int64").astype(float)
         return np.where(stamps.isna().to_numpy(), np.nan, numbers)

@@ -234,8 +234,8 @@ def _decode_guess(chunk: bytes) -> str | None:
             chunk.decode(enc)
             return enc
         except UnicodeDecodeError as exc:
-            if enc == "utf-8" and exc.start >= len(chunk) - 4:  # cut mid-character at the chunk's end
-                return "utf-8"
+            if enc == "utf-8" and exc.start >= len(chunk) - 4 and exc.reason == "unexpected end of data":
+                return "utf-8"  # a character cut in two at the chunk's end, not a byte UTF-8 cannot hold
     return None
 
 
@@ -544,6 +544,10 @@ def _to_pandas(table: pa.Table, info: LoadInfo | None = None) -> pd.DataFrame:
             col = col.cast(col.type.value_type)
         elif pa.types.is_null(col.type):
             col = col.cast(pa.string())
+        elif pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
+            # bytes that are not text in the file's encoding: shown with U+FFFD where they do not decode
+            col = pa.array([None if v is None else v.decode("utf-8", errors="replace") for v in col.to_pylist()],
+                           pa.string())
         cols.append(col)
     table = pa.table(cols, names=names)
     del cols

@@ -297,3 +297,15 @@ def test_mean_words_counts_as_python_splits() -> None:
     expected = np.mean([len(v.split()) for v in values])
     assert mean_words(pd.Series(values)) == pytest.approx(expected)
     assert mean_words(pd.Series(values, dtype=object)) == pytest.approx(expected)
+
+
+def test_a_streamed_column_of_undecodable_bytes_reads_as_text(tmp_path, small_blocks) -> None:
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"n,word\n" + b"".join(b"%d,plain\n" % i for i in range(40_000)) + b"7,caf\xe9\n")
+    report = build_profile_report(str(path), stream=True, sample=500)  # the byte is past the sniffed head
+    assert report.source.encoding == "utf-8"
+    tops = [t.value for t in report.profile.column("word").top_values]
+    assert tops[:2] == ["plain", "caf\ufffd"]
+    path.write_bytes(b"n,word\n" + b"".join(b"%d,plain\n" % i for i in range(300)) + b"7,caf\xe9\n")
+    report = build_profile_report(str(path), stream=True, sample=500)  # within it: the encoding is cp1252
+    assert [t.value for t in report.profile.column("word").top_values][:2] == ["plain", "caf\xe9"]

@@ -236,3 +236,49 @@ def test_nested_json_lines_are_flattened(write):
     assert list(t.frame.columns) == ["a", "b.x", "b.y.z", "c"]
     assert t.frame["c"].tolist() == ["[1, 2]", "[3]"]
     assert "read as JSON text: c" in t.info.notes[0]
+
+
+def test_times_with_utc_offsets_are_zoned_and_every_stage_takes_them(tmp_path, capsys) -> None:
+    """Arrow's ISO 8601 parser reads '...Z' and '+02:00' stamps as zoned times (they used to stay text);
+    explaining a model on them and comparing them with naive times must work."""
+    import json
+
+    import numpy as np
+
+    from advisor.cli import main
+
+    rng = np.random.default_rng(0)
+    n = 300
+    stamps = pd.date_range("2024-01-01", periods=n, freq="7h", tz="UTC")
+    zoned = pd.DataFrame({"when": stamps.strftime("%Y-%m-%dT%H:%M:%SZ"), "amount": rng.normal(size=n),
+                          "label": rng.choice(["a", "b"], n)})
+    naive = zoned.assign(when=stamps.strftime("%Y-%m-%d %H:%M:%S.123"))
+    a, b = tmp_path / "zoned.csv", tmp_path / "naive.csv"
+    zoned.to_csv(a, index=False)
+    naive.to_csv(b, index=False)
+    table = load_table(str(a))
+    assert str(table.frame["when"].dtype).endswith("UTC]")
+    assert str(load_table(str(b)).frame["when"].dtype).startswith("datetime64")
+    assert main(["explain", str(a), "--target", "label", "--budget", "20", "-q", "--format", "json"]) == 0
+    explained = json.loads(capsys.readouterr().out)
+    assert "when" in {i["column"] for i in explained["explanation"]["importances"]}
+    assert main(["drift", str(a), str(b), "-q", "--format", "json"]) == 0
+    drift = json.loads(capsys.readouterr().out)
+    assert {"change": "dtype_changed", "column": "when"}.items() <= drift["schema"][0].items()
+    assert drift["domain"]["status"] == "ok" and drift["domain"]["auc"] < 0.7  # the same times, told apart by nothing
+
+
+def test_a_byte_that_is_not_utf8_past_the_sniffed_head_is_shown_not_fatal(tmp_path) -> None:
+    """The head decides the encoding; a stray byte further down makes pyarrow read that column as bytes,
+    which become text with U+FFFD where they do not decode."""
+    from advisor.load import SNIFF_BYTES
+
+    rows = ["n,word"] + [f"{i},plain" for i in range(SNIFF_BYTES // 8)] + ["7,caf\xe9".encode("latin-1").decode("latin-1")]
+    path = tmp_path / "late.csv"
+    path.write_bytes(("\n".join(rows[:-1]) + "\n").encode() + b"7,caf\xe9\n")
+    table = load_table(str(path))
+    assert table.info.encoding == "utf-8"
+    assert table.frame["word"].iloc[-1] == "caf\ufffd" and table.frame["word"].iloc[0] == "plain"
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_bytes(b" \n\x80")  # the whole file is the head: a byte UTF-8 cannot start with means cp1252
+    assert load_table(str(tiny)).info.encoding == "cp1252"

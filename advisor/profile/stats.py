@@ -35,6 +35,8 @@ def is_numeric_series(s: pd.Series) -> bool:
 
 
 def format_value(v: Any) -> str:
+    if isinstance(v, bytes):  # a column of bytes that are not text in the file's encoding
+        return v.decode("utf-8", errors="replace")
     if isinstance(v, float):
         return f"{clean_float(v, 6):g}" if math.isfinite(v) else str(v)
     if hasattr(v, "isoformat"):

@@ -295,7 +295,8 @@ def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[st
     name = schema.names[int(m.group(1))]
     current = widen.get(name, schema.field(name).type)
     if pa.types.is_string(current) or pa.types.is_large_string(current):
-        return None, None
+        # bytes that are not UTF-8 further down: read the column as bytes (shown with U+FFFD)
+        return (name, pa.binary()) if "invalid UTF8" in str(exc) else (None, None)
     if pa.types.is_integer(current) or pa.types.is_null(current):
         return name, pa.float64()
     return name, pa.string()
