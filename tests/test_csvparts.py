@@ -309,3 +309,18 @@ def test_a_streamed_column_of_undecodable_bytes_reads_as_text(tmp_path, small_bl
     path.write_bytes(b"n,word\n" + b"".join(b"%d,plain\n" % i for i in range(300)) + b"7,caf\xe9\n")
     report = build_profile_report(str(path), stream=True, sample=500)  # within it: the encoding is cp1252
     assert [t.value for t in report.profile.column("word").top_values][:2] == ["plain", "caf\xe9"]
+
+
+def test_cancelling_midway_stops_every_thread(tmp_path, small_blocks) -> None:
+    from advisor.errors import Cancelled
+
+    path = tmp_path / "m.csv"
+    _write(_messy(6000), path)
+    calls = iter(range(10**6))
+    before = threading.active_count()
+    started = time.perf_counter()
+    with pytest.raises(Cancelled):
+        scan_file(str(path), should_stop=lambda: next(calls) > 20)  # after a score of batches
+    assert time.perf_counter() - started < 30
+    time.sleep(0.1)
+    assert threading.active_count() <= before  # no worker left waiting for a batch that never comes
