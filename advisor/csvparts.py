@@ -141,7 +141,7 @@ def parse_part(
     *,
     names: list[str] | None,
     encoding: str,
-    delimiter: str,
+    parse_options: Any,
     convert_options: Any,
     threads: bool = False,
 ) -> pa.Table:
@@ -152,31 +152,26 @@ def parse_part(
     # Blocks of a megabyte parse faster than one of the whole part (they stay in the cache).
     read_options = pacsv.ReadOptions(encoding=encoding, use_threads=threads, block_size=PARSE_BLOCK,
                                      column_names=names or [])
-    parse_options = pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                       newlines_in_values=True)
     return pacsv.read_csv(pa.py_buffer(data), read_options=read_options, parse_options=parse_options,
                           convert_options=convert_options)
 
 
 def part_makers(
     parts: Iterator[memoryview],
-    first: pa.Table,
+    names: list[str],
     *,
     encoding: str,
-    delimiter: str,
-    convert_options: Callable[[dict[str, Any]], Any],
+    parse_options: Any,
+    convert_options: Any,
     buffers: Buffers | None = None,
 ) -> Iterator[Callable[[], pa.RecordBatch]]:
-    """For every part after the first, a function that parses it with the first part's names and types
-    (and hands its buffer back to ``buffers``)."""
-    names = first.schema.names
-    types = {f.name: f.type for f in first.schema}
-    options = convert_options(types)
+    """For every part after the first, a function that parses it with the first part's ``names`` (and
+    the types fixed in ``convert_options``), then hands its buffer back to ``buffers``."""
     for data in parts:
         def make(data: memoryview = data) -> pa.RecordBatch:
             try:
-                return one_batch(parse_part(data, names=names, encoding=encoding, delimiter=delimiter,
-                                            convert_options=options))
+                return one_batch(parse_part(data, names=names, encoding=encoding, parse_options=parse_options,
+                                            convert_options=convert_options))
             finally:
                 if buffers is not None:
                     buffers.give_back(data)

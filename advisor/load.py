@@ -46,9 +46,6 @@ FORMATS = {
 DELIMITERS = [",", ";", "\t", "|"]
 SNIFF_BYTES = 256 * 1024
 STREAM_BLOCK_BYTES = 1 << 24  # bytes of text per streamed CSV/JSON batch
-# The date-time shapes CSV columns are read as (by Arrow's ISO 8601 parser, which also takes seconds'
-# fractions and UTC offsets).
-TIMESTAMP_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 NA_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A", "-"]
 
 
@@ -327,7 +324,9 @@ def _convert_options(decimal: str, column_types: dict[str, Any]) -> Any:
 
     return pacsv.ConvertOptions(
         null_values=NA_VALUES, strings_can_be_null=True, decimal_point=decimal, column_types=column_types,
-        timestamp_parsers=[pacsv.ISO8601],  # Arrow's own parser: every TIMESTAMP_FORMATS shape, many times faster than strptime
+        # Arrow's own ISO 8601 parser: dates with ' ' or 'T' and minutes or seconds, seconds' fractions and
+        # UTC offsets, many times faster than a list of strptime formats
+        timestamp_parsers=[pacsv.ISO8601],
     )
 
 
@@ -850,11 +849,10 @@ def _csv_batches(p: Path, info: LoadInfo, delimiter: str | None, column_types: d
 
 
 def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dict[str, Any]) -> BatchStream | None:
-    """The CSV as parts parsed on any thread (None when its encoding or header rules that out).
+    """The CSV as parts parsed on any thread (None when its encoding, quotes or header rule that out).
 
     The first part is parsed here, on every core, to fix the names and types of the rest.
     """
-
     from advisor.csvparts import (
         CARRY_ROOM,
         Buffers,
@@ -871,38 +869,35 @@ def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dic
     if not ascii_compatible(encoding):
         return None
     source, counter, total = _counted_source(p, info)
+
+    def close() -> None:
+        source.close()
+        counter.close()
+
     buffers = Buffers(STREAM_BLOCK_BYTES + CARRY_ROOM)
     try:
         pieces = split_records(source, STREAM_BLOCK_BYTES, buffers=buffers)
         first_bytes = next(pieces, memoryview(b""))
-        first = parse_part(first_bytes, names=None, encoding=encoding, delimiter=info.delimiter or ",",
+        first = parse_part(first_bytes, names=None, encoding=encoding, parse_options=opts["parse_options"],
                            convert_options=opts["convert_options"], threads=True)
-        if len(set(first.schema.names)) != len(first.schema.names):
-            source.close()
-            counter.close()
-            return None  # unnamed or repeated columns: names cannot key the types; the stream reader copes
-    except Unsplittable:
-        source.close()
-        counter.close()
-        return None
-    except BaseException:
-        source.close()
-        counter.close()
+        buffers.give_back(first_bytes)
+    except BaseException as exc:
+        close()
+        if isinstance(exc, Unsplittable):
+            return None
         raise
-    buffers.give_back(first_bytes)
-    decimal = info.decimal or "."
-    rest = part_makers(pieces, first, encoding=encoding, delimiter=info.delimiter or ",",
-                       convert_options=lambda types: _convert_options(decimal, {**types, **column_types}),
-                       buffers=buffers)
+    if len(set(first.schema.names)) != len(first.schema.names):
+        close()
+        return None  # unnamed or repeated columns: names cannot key the types; the stream reader copes
+    # The first part's types (the widened ones included) fix every later part's.
+    later = _convert_options(info.decimal or ".", {f.name: f.type for f in first.schema})
+    rest = part_makers(pieces, first.schema.names, encoding=encoding, parse_options=opts["parse_options"],
+                       convert_options=later, buffers=buffers)
     batch = one_batch(first)
 
     def all_parts() -> Any:
         yield lambda: batch
         yield from rest
-
-    def close() -> None:
-        source.close()
-        counter.close()
 
     return BatchStream(info=info, schema=first.schema, batches=None, parts=all_parts(),
                        fraction=lambda: min(counter.count / max(total, 1), 1.0), close=close)

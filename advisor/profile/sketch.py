@@ -216,7 +216,6 @@ class HeavyHitters:
     def merge(self, batch: pa.Table, error: int = 0) -> None:
         """Take in one batch's counts (from :meth:`count`, or a summary of them from :meth:`prune`,
         each count under by at most ``error``); batches must come in the same order every run."""
-
         if error:
             self.max_error += error
             self.pruned = True
@@ -246,10 +245,8 @@ def _sum_counts(a: pa.Table, b: pa.Table) -> pa.Table:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    both = pa.concat_tables([a, b], promote_options="permissive").combine_chunks()
-    encoded = pc.dictionary_encode(both.column("values").chunk(0) if both.num_rows else both.column("values"))
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
+    both = pa.concat_tables([a, b], promote_options="permissive")
+    encoded = pc.dictionary_encode(both.column("values").combine_chunks())
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     sums = np.bincount(codes, weights=both.column("counts").to_numpy(), minlength=len(encoded.dictionary))
     return pa.table({"values": encoded.dictionary, "counts": pa.array(sums.astype(np.int64))})

@@ -133,7 +133,8 @@ def summarise(arr: pa.Array | pa.ChunkedArray, count: bool = True) -> ColumnPart
         return part
     if count:
         counts = HeavyHitters.count(values)
-        part.registers = registers_of(hash_values(counts.column("values").combine_chunks()))
+        if part.registers is None:  # the probe may have sketched every value already: the same registers
+            part.registers = registers_of(hash_values(counts.column("values").combine_chunks()))
         part.counts, part.counts_error = HeavyHitters.prune(counts, TOP_K)
     else:
         part.registers = registers_of(hash_values(values))
