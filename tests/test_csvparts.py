@@ -14,7 +14,14 @@ import pyarrow as pa
 import pytest
 
 from advisor import load
-from advisor.csvparts import Buffers, Unsplittable, record_end, split_records
+from advisor.csvparts import (
+    COUNT_CHUNK,
+    Buffers,
+    Unsplittable,
+    count_byte,
+    record_end,
+    split_records,
+)
 from advisor.load import BottomN, candidates, sample_keys
 from advisor.pipeline import build_profile_report
 from advisor.profile import stream
@@ -59,6 +66,17 @@ def test_record_end_skips_newlines_inside_quotes() -> None:
     assert record_end(b'1,"say ""hi"""\n2,3') == 15  # doubled quotes pair up
     assert record_end(b"no newline at all") == 0
     assert record_end(bytearray(b"a\nb\nc"), end=3) == 2  # only the first `end` bytes count
+
+
+def test_quotes_are_counted_exactly_across_the_counting_chunks() -> None:
+    rng = np.random.default_rng(5)
+    data = bytearray(rng.choice(np.frombuffer(b'ab,"\n', dtype=np.uint8), 3 * COUNT_CHUNK + 777).tobytes())
+    for end in (0, 10, COUNT_CHUNK - 1, COUNT_CHUNK, COUNT_CHUNK + 1, 2 * COUNT_CHUNK + 5, len(data)):
+        assert count_byte(data, b'"', end) == data.count(b'"', 0, end)
+        assert count_byte(bytes(data), b"\n", end) == data.count(b"\n", 0, end)
+    # a quoted newline past the first counting chunk still keeps its record open
+    big = bytearray(b"x" * (COUNT_CHUNK + 10) + b',"a\nb"\n1,"c\nd')
+    assert record_end(big) == COUNT_CHUNK + 10 + 7
 
 
 def test_parts_rebuild_the_file_and_each_holds_whole_records(tmp_path) -> None:
