@@ -97,7 +97,7 @@ def load_and_profile(
     from advisor.ruletree import load_rules, parse_answers
 
     parse_answers(answers)  # a mistyped --answer fails before any work is done
-    load_rules(rules)  # so does a broken rules folder
+    ruleset = load_rules(rules)  # so does a broken rules folder
     if max_memory is not None and (isinstance(max_memory, bool) or max_memory <= 0):
         from advisor.errors import OptionError
 
@@ -135,7 +135,7 @@ def load_and_profile(
     report = profile_loaded(
         table, target=target, no_target=no_target, task=task, kinds=kinds, sample=sample, seed=seed,
         answers=answers, n_clusters=n_clusters, rules=rules, drop=drop, progress=sub, should_stop=should_stop,
-        scan=scan,
+        scan=scan, ruleset=ruleset,
     )
     report.timings = {"load_seconds": load_seconds, **report.timings}
     return table, report
@@ -157,15 +157,17 @@ def profile_loaded(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     scan: Scan | None = None,
+    ruleset: RuleSet | None = None,
 ) -> Report:
     """Profile and advise a table already in memory (the TUI re-profiles without reading the file again).
 
-    ``scan`` is the streamed pass the table is the sample of, if it is one."""
+    ``scan`` is the streamed pass the table is the sample of, if it is one; ``ruleset``, the rules
+    of ``rules`` when the caller has loaded them already."""
     from advisor.profile import profile_table
     from advisor.profile.config import Settings
     from advisor.ruletree import load_rules
 
-    ruleset = load_rules(rules)
+    ruleset = ruleset or load_rules(rules)
     t1 = time.perf_counter()
     profile = profile_table(
         table, target=target, no_target=no_target, task=task, kinds=kinds, n_clusters=n_clusters,

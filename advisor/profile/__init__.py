@@ -351,11 +351,25 @@ def _duplicate_columns(frame: pd.DataFrame, columns: list[ColumnProfile]) -> lis
 
 
 def _relations(profile: Profile, frame: pd.DataFrame, sample_idx: np.ndarray | None, settings: Settings) -> dict:
+    from concurrent.futures import ThreadPoolExecutor
+
     from advisor.profile import relations as rel
 
     sample = frame if sample_idx is None else frame.iloc[sample_idx]
     feats = [c for c in profile.features if c.name in sample.columns]
-    profile.correlations = rel.correlated_pairs(sample, feats, settings)
+    # The pairs and the one-column models read the same rows and write nothing shared: side by side.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pairs = pool.submit(rel.correlated_pairs, sample, feats, settings)
+        extra = _target_relations(profile, sample, feats, settings)
+        profile.correlations = pairs.result()
+    return extra
+
+
+def _target_relations(profile: Profile, sample: pd.DataFrame, feats: list[ColumnProfile],
+                      settings: Settings) -> dict:
+    """Leakage suspects, non-linear columns and the L1 model's zero share: what the target tells."""
+    from advisor.profile import relations as rel
+
     extra: dict = {"nonlinear": []}
     if profile.target is None:
         return extra

@@ -13,8 +13,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from advisor.profile.config import Settings
 from advisor.profile.model import (
@@ -29,6 +30,9 @@ from advisor.profile.stats import clean_float
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,8 +51,10 @@ def correlated_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: 
     if len(numeric) >= 2:
         import numpy as np
 
-        ranks = np.column_stack([average_ranks(frame[name].to_numpy(dtype="float64", na_value=np.nan))
-                                 for name in numeric])
+        def rank(name: str) -> np.ndarray:
+            return average_ranks(frame[name].to_numpy(dtype="float64", na_value=np.nan))
+
+        ranks = np.column_stack(_map_columns(rank, numeric, len(frame)))
         corr = _nan_corr(ranks)
         for i in range(len(numeric)):
             for j in range(i + 1, len(numeric)):
@@ -64,6 +70,18 @@ def correlated_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: 
                 pairs.append(CorrelatedPair(cats[i], cats[j], "cramers_v", clean_float(v, 4) or 0.0))
     pairs.sort(key=lambda p: (-abs(p.value), p.a, p.b))
     return pairs
+
+
+def _map_columns(fn: Callable[[str], T], names: list[str], n_rows: int) -> list[T]:
+    """``fn`` of every column, in order; on big tables two threads share them (numpy's sorts release the GIL)."""
+    import os
+
+    if n_rows * len(names) < 1_000_000 or (os.cpu_count() or 1) < 2:
+        return [fn(name) for name in names]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(fn, names))
 
 
 def average_ranks(x: np.ndarray) -> np.ndarray:
