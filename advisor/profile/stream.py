@@ -261,9 +261,14 @@ def scan_file(
     widen: dict[str, Any] = {}
     names_widened: list[str] = []
     parts = True  # a CSV is cut into parts parsed side by side, unless its quotes rule that out
+    first_try = True
     while True:
-        stream = open_batches(path, delimiter=delimiter, file_format=file_format, column_types=widen,
-                              parts=parts)
+        if first_try:
+            stream = _open_importing(path, delimiter=delimiter, file_format=file_format)
+            first_try = False
+        else:
+            stream = open_batches(path, delimiter=delimiter, file_format=file_format, column_types=widen,
+                                  parts=parts)
         try:
             scan = _scan(stream, seed=seed, sample_rows=sample_rows, memory_limit=memory_limit,
                          widened=names_widened, progress=progress, should_stop=should_stop)
@@ -284,6 +289,23 @@ def scan_file(
                 names_widened.append(column)
         finally:
             stream.close()
+
+
+def _open_importing(path: str, *, delimiter: str | None, file_format: str | None) -> BatchStream:
+    """The file opened for a pass while this thread imports pandas, which the pass's first summary needs.
+
+    Opening a CSV parses its first part in Arrow's native code, which does not
+    hold the interpreter's lock; the import does (about a quarter of a second).
+    Side by side, neither waits for the other.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from advisor.load import open_batches
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-open") as opener:
+        opening = opener.submit(open_batches, path, delimiter=delimiter, file_format=file_format, parts=True)
+        import pandas  # noqa: F401
+        return opening.result()
 
 
 def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[str | None, Any]:
