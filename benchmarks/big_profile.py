@@ -40,6 +40,7 @@ from _common import (
     DEFAULT_WORKDIR,
     GENERATOR_VERSION,
     Run,
+    compile_bytecode,
     make_table,
     median,
     run_child,
@@ -123,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     repo = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "NO_COLOR": "1"}
     warm_page_cache(path)
+    compile_bytecode()
     reads: list[Run] = []
     profiles: list[Run] = []
     read_call: list[float] = []

@@ -51,6 +51,7 @@ from _common import (
     DEFAULT_WORKDIR,
     ChildFailed,
     Run,
+    compile_bytecode,
     ensure_table,
     git_revision,
     median,
@@ -332,6 +333,7 @@ def measure(path: Path, repeats: int, workdir: Path, log: Callable[[str], None],
     profiles: list[Run] = []
     timings: dict[str, list[float]] = {"read_call_seconds": [], "load_seconds": [], "profile_seconds": []}
     warm_page_cache(path)
+    compile_bytecode()
     for i in range(repeats):  # interleaved, so drift in the machine's load hits both alike
         log(f"  repeat {i + 1}/{repeats}: pyarrow read")
         run = run_child([py, "-c", READ_CHILD, str(path)], cwd=workdir, capture=True, env=env)
