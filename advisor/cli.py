@@ -268,10 +268,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 QUICK_EXIT_COMMANDS = frozenset({"profile"})
 
 
+# For those same short-lived commands, memory freed is kept for reuse instead of handed back to the
+# system and faulted in again a moment later (a streamed pass frees and reallocates every part):
+# pyarrow's allocator (mimalloc) never purges, and glibc's malloc neither trims its heap nor maps
+# large blocks on their own. On a 1,000,000-row profile that halves the page faults (68,000 to
+# 38,000) and the system time, for about 60 MB more peak memory.
+KEEP_FREED_BYTES = 1 << 30
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters (malloc.h)
+
+
+def keep_freed_memory() -> None:
+    """Tune the allocators as above; call it before pyarrow is imported. A no-op off glibc."""
+    os.environ.setdefault("MIMALLOC_PURGE_DELAY", "-1")
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # glibc's; musl and others have none
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt(_M_TRIM_THRESHOLD, KEEP_FREED_BYTES)
+    mallopt(_M_MMAP_THRESHOLD, KEEP_FREED_BYTES)
+
+
 def entry() -> None:
-    code = main()
     argv = sys.argv[1:]
-    if argv and argv[0] in QUICK_EXIT_COMMANDS:
+    quick = bool(argv) and argv[0] in QUICK_EXIT_COMMANDS
+    if quick:
+        keep_freed_memory()
+    code = main()
+    if quick:
         try:
             sys.stdout.flush()
             sys.stderr.flush()

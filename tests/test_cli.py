@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -283,3 +284,22 @@ def test_recommend_report_includes_the_explanation(cli, penguins_path):
     data = json.loads(out)
     assert code == 0 and data["explanation"]["importances"][0]["rank"] == 1
     assert data["explanation"]["model"] in data["leaderboard"]["pick"]["name"]  # the pick's estimator class
+
+
+@pytest.mark.parametrize(("command", "tuned"), [("profile", "-1"), ("rules", None)])
+def test_short_lived_commands_keep_freed_memory_from_before_pyarrow_loads(command, tuned):
+    # mimalloc reads its options when pyarrow's library loads: the setting must come first
+    probe = (
+        "import os, sys\n"
+        "from advisor import cli\n"
+        "def main():\n"
+        "    print(os.environ.get('MIMALLOC_PURGE_DELAY'), 'pyarrow' in sys.modules, flush=True)\n"
+        "    return 0\n"
+        "cli.main = main\n"
+        f"sys.argv = ['advisor', {command!r}]\n"
+        "cli.entry()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"}
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, env=env)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == [str(tuned), "False"]
