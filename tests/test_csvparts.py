@@ -24,7 +24,7 @@ from advisor.csvparts import (
 )
 from advisor.load import BottomN, candidates, sample_keys
 from advisor.pipeline import build_profile_report
-from advisor.profile import stream
+from advisor.profile import sketch, stream
 from advisor.profile.sketch import HeavyHitters, Moments, hash_bytes, hash_values
 from advisor.profile.stats import mean_words
 from advisor.profile.stream import RowOffsets, scan_file
@@ -263,6 +263,19 @@ def test_hash_bytes_reads_contents_not_layout() -> None:
     rng = np.random.default_rng(0)
     many = pa.array([rng.bytes(int(rng.integers(0, 30))).hex() for _ in range(20_000)])
     assert len(set(hash_bytes(many).tolist())) == len(set(many.to_pylist()))
+
+
+def test_long_values_hash_the_same_in_order_of_length() -> None:
+    # free text takes the sorted path (mean length >= LONG_VALUE_BYTES); the hashes must not change
+    rng = np.random.default_rng(4)
+    text = [rng.bytes(int(rng.integers(0, 90))).hex()[: int(rng.integers(0, 140))] for _ in range(3000)]
+    text += ["", "x" * 8, "y" * 16, "z" * 64, "é" * 33]
+    huge = [*text, "w" * 300_000]  # more 8-byte words than a 16-bit count holds
+    for arr in (pa.array(text), pa.array(text, pa.large_string()), pa.array(["pad", *text])[1:], pa.array(huge)):
+        offsets = sketch._offsets(arr)
+        assert (offsets[-1] - offsets[0]) / len(arr) >= sketch.LONG_VALUE_BYTES
+        assert np.array_equal(hash_bytes(arr), sketch.mix64(sketch._fold_in_place(arr, offsets)))
+    assert len(set(hash_bytes(pa.array(text)).tolist())) == len(set(text))
 
 
 def test_pruned_batches_merge_within_the_misra_gries_bound() -> None:

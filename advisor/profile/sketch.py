@@ -71,6 +71,9 @@ def hash_values(values: pa.Array) -> np.ndarray:
     return hash_bytes(values)
 
 
+LONG_VALUE_BYTES = 32  # from this mean length, values are hashed in order of their length (see hash_bytes)
+
+
 def hash_bytes(values: pa.Array) -> np.ndarray:
     """64-bit hashes of the contents of a string or binary array without nulls, from its Arrow buffers.
 
@@ -78,22 +81,64 @@ def hash_bytes(values: pa.Array) -> np.ndarray:
     word of every value still that long into its running hash with an
     invertible mix, so values of the same length differ in hash whenever they
     differ in a word; the length seeds the hash and splitmix64 finishes it.
+
+    Long values (free text) are first put in order of their word count, longest
+    first, so the values still being hashed at each step are the leading ones:
+    every step works on contiguous slices instead of gathering and scattering
+    by index, about 1.5x quicker. The hashes are the same either way.
     """
     import numpy as np
     import pyarrow as pa
 
     n = len(values)
+    offsets = _offsets(values)
+    if n and (offsets[-1] - offsets[0]) / n >= LONG_VALUE_BYTES:
+        words = (np.diff(offsets) + 7) >> 3
+        # numpy's stable sort of 16-bit integers is a radix sort: the usual word counts fit
+        words = words.astype(np.int16 if words.max() < 1 << 15 else np.int64)
+        order = np.argsort(-words, kind="stable")
+        h = np.empty(n, dtype=np.uint64)
+        h[order] = _fold_by_length(values.take(pa.array(order)), -words[order])
+        return mix64(h)
+    return mix64(_fold_in_place(values, offsets))
+
+
+def _offsets(values: pa.Array) -> np.ndarray:
+    """Where each value starts in the data buffer, and where the last ends (n + 1 entries, as int64)."""
+    import numpy as np
+    import pyarrow as pa
+
     large = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
-    buffers = values.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64 if large else np.int32)[values.offset:values.offset + n + 1]
-    offsets = offsets.astype(np.int64)
-    base, end = (int(offsets[0]), int(offsets[-1])) if n else (0, 0)
-    data = np.frombuffer(buffers[2], dtype=np.uint8)[base:end] if buffers[2] is not None else np.empty(0, np.uint8)
+    raw = np.frombuffer(values.buffers()[1], dtype=np.int64 if large else np.int32)
+    return raw[values.offset:values.offset + len(values) + 1].astype(np.int64)
+
+
+def _words(values: pa.Array, offsets: np.ndarray) -> np.ndarray:
+    """``words[i]``: the little-endian 64-bit word starting at byte ``i`` of the values' data (zero past it)."""
+    import numpy as np
+
+    base, end = (int(offsets[0]), int(offsets[-1])) if len(values) else (0, 0)
+    buffer = values.buffers()[2]
+    data = np.frombuffer(buffer, dtype=np.uint8)[base:end] if buffer is not None else np.empty(0, np.uint8)
     padded = np.zeros(len(data) + 8, dtype=np.uint8)
     padded[:len(data)] = data
-    # words[i] is the little-endian 64-bit word starting at byte i (unaligned reads through a strided view)
-    words = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
-    starts = offsets[:-1] - base
+    return np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))  # unaligned reads
+
+
+def _mix_word(h: np.ndarray, word: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    x = (h ^ word) * np.uint64(_M1)
+    x ^= x >> np.uint64(29)
+    return x
+
+
+def _fold_in_place(values: pa.Array, offsets: np.ndarray) -> np.ndarray:
+    """The running hashes, before the finish, with the values in their own order."""
+    import numpy as np
+
+    words = _words(values, offsets)
+    starts = offsets[:-1] - offsets[0]
     lengths = np.diff(offsets)
     with np.errstate(over="ignore"):
         h = mix64(lengths.astype(np.uint64))
@@ -105,12 +150,35 @@ def hash_bytes(values: pa.Array) -> np.ndarray:
             short = left < 8
             if short.any():
                 word[short] &= np.uint64(0xFFFFFFFFFFFFFFFF) >> ((8 - left[short]) * 8).astype(np.uint64)
-            x = (h[active] ^ word) * np.uint64(_M1)
-            x ^= x >> np.uint64(29)
-            h[active] = x
+            h[active] = _mix_word(h[active], word)
             step += 8
             active = active[left > 8]
-    return mix64(h)
+    return h
+
+
+def _fold_by_length(values: pa.Array, minus_words: np.ndarray) -> np.ndarray:
+    """The running hashes of values in order of their word count, longest first (``minus_words``:
+    minus each value's count of 8-byte words, ascending): at step ``w`` the first values with more
+    than ``w`` words are folded, and those whose last word it is are masked to their bytes."""
+    import numpy as np
+
+    offsets = _offsets(values)
+    words = _words(values, offsets)
+    starts = offsets[:-1] - offsets[0]
+    lengths = np.diff(offsets)
+    with np.errstate(over="ignore"):
+        h = mix64(lengths.astype(np.uint64))
+        step = 0
+        active = int(np.searchsorted(minus_words, 0, "left"))  # values with at least one word
+        while active:
+            word = words[starts[:active] + 8 * step]
+            longer = int(np.searchsorted(minus_words, -(step + 1), "left"))  # still going after this word
+            left = lengths[longer:active] - 8 * step  # 1 to 8 bytes in their last word
+            word[longer:active] &= np.uint64(0xFFFFFFFFFFFFFFFF) >> ((8 - left) * 8).astype(np.uint64)
+            h[:active] = _mix_word(h[:active], word)
+            step += 1
+            active = longer
+    return h
 
 
 def registers_of(h: np.ndarray, p: int = HLL_P) -> np.ndarray:
