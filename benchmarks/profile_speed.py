@@ -17,6 +17,8 @@ processes, ``--repeats`` times each, and reports medians:
   the separate peers venv (``--peers-venv``; ``--install-peers`` creates it from
   ``peers-requirements.txt``: ydata-profiling needs pandas < 3), else skipped with a line saying so.
 
+Before measuring, advisor's bytecode cache is written (as installing a wheel does), so
+no run compiles advisor's modules even where ``PYTHONDONTWRITEBYTECODE`` is set.
 Peak memory is each child's own peak RSS from ``os.wait4``. Targets: profile
 time at most 2x the pyarrow read, profile peak RSS at most 3x the file size,
 ``advisor --help`` under 0.3 s. This is a measurement: it exits 0 whether the
