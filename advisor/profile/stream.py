@@ -256,19 +256,13 @@ def scan_file(
     import pyarrow as pa
 
     from advisor.csvparts import Unsplittable
-    from advisor.load import open_batches
 
     widen: dict[str, Any] = {}
     names_widened: list[str] = []
     parts = True  # a CSV is cut into parts parsed side by side, unless its quotes rule that out
-    first_try = True
     while True:
-        if first_try:
-            stream = _open_importing(path, delimiter=delimiter, file_format=file_format)
-            first_try = False
-        else:
-            stream = open_batches(path, delimiter=delimiter, file_format=file_format, column_types=widen,
-                                  parts=parts)
+        stream = _open_importing(path, delimiter=delimiter, file_format=file_format, column_types=widen,
+                                 parts=parts)
         try:
             scan = _scan(stream, seed=seed, sample_rows=sample_rows, memory_limit=memory_limit,
                          widened=names_widened, progress=progress, should_stop=should_stop)
@@ -291,8 +285,9 @@ def scan_file(
             stream.close()
 
 
-def _open_importing(path: str, *, delimiter: str | None, file_format: str | None) -> BatchStream:
-    """The file opened for a pass while this thread imports pandas, which the pass's first summary needs.
+def _open_importing(path: str, **options: Any) -> BatchStream:
+    """``open_batches(path, **options)`` while this thread imports pandas, which the pass's first summary
+    needs (the first time: later it is imported already).
 
     Opening a CSV parses its first part in Arrow's native code, which does not
     hold the interpreter's lock; the import does (about a quarter of a second).
@@ -303,7 +298,7 @@ def _open_importing(path: str, *, delimiter: str | None, file_format: str | None
     from advisor.load import open_batches
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-open") as opener:
-        opening = opener.submit(open_batches, path, delimiter=delimiter, file_format=file_format, parts=True)
+        opening = opener.submit(open_batches, path, **options)
         import pandas  # noqa: F401
         return opening.result()
 
