@@ -16,6 +16,7 @@ import io
 import lzma
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -833,19 +834,26 @@ def _counted_source(p: Path, info: LoadInfo) -> tuple[Any, _Counting, int]:
     return counter, counter, info.size_bytes
 
 
+def _progress_and_close(source: Any, counter: _Counting, total: int) -> tuple[Callable[[], float], Callable[[], None]]:
+    """For a stream from :func:`_counted_source`: how far it has read (0 to 1), and its close."""
+
+    def close() -> None:
+        source.close()
+        counter.close()
+
+    return (lambda: min(counter.count / max(total, 1), 1.0)), close
+
+
 def _csv_batches(p: Path, info: LoadInfo, delimiter: str | None, column_types: dict[str, Any]) -> BatchStream:
     import pyarrow.csv as pacsv
 
     opts = _csv_options(p, info, delimiter, column_types)
     source, counter, total = _counted_source(p, info)
     reader = pacsv.open_csv(source, **opts)
-
-    def close() -> None:
-        source.close()
-        counter.close()
+    fraction, close = _progress_and_close(source, counter, total)
 
     return BatchStream(info=info, schema=reader.schema, batches=iter(reader),
-                       fraction=lambda: min(counter.count / max(total, 1), 1.0), close=close)
+                       fraction=fraction, close=close)
 
 
 def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dict[str, Any]) -> BatchStream | None:
@@ -869,10 +877,7 @@ def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dic
     if not ascii_compatible(encoding):
         return None
     source, counter, total = _counted_source(p, info)
-
-    def close() -> None:
-        source.close()
-        counter.close()
+    fraction, close = _progress_and_close(source, counter, total)
 
     buffers = Buffers(STREAM_BLOCK_BYTES + CARRY_ROOM)
     try:
@@ -900,7 +905,7 @@ def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dic
         yield from rest
 
     return BatchStream(info=info, schema=first.schema, batches=None, parts=all_parts(),
-                       fraction=lambda: min(counter.count / max(total, 1), 1.0), close=close)
+                       fraction=fraction, close=close)
 
 
 def _jsonl_batches(p: Path, info: LoadInfo) -> BatchStream:
@@ -912,10 +917,7 @@ def _jsonl_batches(p: Path, info: LoadInfo) -> BatchStream:
         raise InputError(f"{p.name}: not JSON Lines (one JSON object per line); check the file or its extension")
     source, counter, total = _counted_source(p, info)
     reader = pajson.open_json(source, read_options=pajson.ReadOptions(block_size=STREAM_BLOCK_BYTES))
-
-    def close() -> None:
-        source.close()
-        counter.close()
+    fraction, close = _progress_and_close(source, counter, total)
 
     return BatchStream(info=info, schema=reader.schema, batches=iter(reader),
-                       fraction=lambda: min(counter.count / max(total, 1), 1.0), close=close)
+                       fraction=fraction, close=close)

@@ -177,7 +177,6 @@ class ColumnScan:
     hll: HyperLogLog = field(default_factory=HyperLogLog)
     ts_min: Any = None
     ts_max: Any = None
-    sketched: bool = False  # more distinct values than the summary holds: the distinct count is the sketch's
     high_cardinality: bool = False  # top values given up (see HIGH_CARDINALITY); distinct from the sketch only
 
     def add(self, arr: pa.Array | pa.ChunkedArray) -> None:
@@ -197,13 +196,12 @@ class ColumnScan:
         if part.registers is not None:
             self.hll.merge(part.registers)
         if part.too_many and not self.high_cardinality:
-            self.sketched = self.high_cardinality = True
+            self.high_cardinality = True
             self.heavy = HeavyHitters(TOP_K)
         if self.high_cardinality or part.counts is None:
             return
         self.heavy.merge(part.counts, part.counts_error)
         if self.heavy.pruned:
-            self.sketched = True
             estimate = self.hll.estimate()
             if estimate > HIGH_CARDINALITY and estimate > 0.1 * self.present:
                 self.high_cardinality = True
@@ -212,6 +210,11 @@ class ColumnScan:
     @property
     def present(self) -> int:
         return self.rows - self.nulls
+
+    @property
+    def sketched(self) -> bool:
+        """More distinct values than the summary holds: the distinct count is the sketch's."""
+        return self.high_cardinality or self.heavy.pruned
 
     @property
     def distinct(self) -> int:
