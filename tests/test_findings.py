@@ -186,3 +186,21 @@ def test_findings_are_ordered_by_severity():
     sev = [f.severity for f in profile_frame(frame, target="y").findings]
     order = {"critical": 0, "warning": 1, "info": 2}
     assert sev == sorted(sev, key=order.__getitem__) and sev[0] == "critical"
+
+
+def test_zeros_in_a_count_are_not_taken_for_missing():
+    # 0, 1, 2, 3 and "5.5" for five or more children (as statsmodels' fair data has it): zero is one
+    # step below 1, like every other value, not a stand-in for missing.
+    children = np.minimum(np.random.default_rng(5).poisson(1.2, 300), 4).astype(float)
+    children[children == 4] = 5.5
+    assert (children == 0).mean() > 0.2
+    assert "suspicious_zeros" not in codes_for(lambda: with_col("children", children))
+    # The same zeros below a measurement that cannot be 0 are flagged, even with one outlier
+    # that would widen a step measured up to the maximum.
+    dose = np.random.default_rng(6).normal(100, 10, 300)
+    dose[children == 0] = 0.0
+    dose[-1] = 10_000.0
+    frame, kw = with_col("dose", dose)
+    finding = next(f for f in profile_frame(frame, **kw).findings if f.code == "suspicious_zeros")
+    assert finding.columns == ["dose"]
+    assert finding.message.startswith(f"'dose' ({(dose == 0).mean():.1%} zeros) is otherwise")

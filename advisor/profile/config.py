@@ -59,6 +59,7 @@ class Thresholds:
     duplicate_rows: float = 0.0
     target_skew: float = 1.0
     zeros_as_missing_share: float = 0.01
+    zero_gap_steps: float = 2.0  # zeros look like missing when the smallest positive value is this many usual steps above 0
 
 
 @dataclass(frozen=True)
