@@ -632,6 +632,63 @@ def test_pick_that_learns_online_overfits_and_was_saved() -> None:
     assert "LinearSVC(C=1 &lt; 2)" in page and "<h2>Saved model</h2>" in page and 'class="num over"' in page
 
 
+def _picked_report(leakage: list[Any]) -> Any:
+    from advisor.leaderboard import MetricScore, Pick
+
+    report = _tiny_report()
+    report.settings.command = "recommend"
+    report.profile.leakage = leakage
+    scores = {"balanced_accuracy": MetricScore(1.0, 0.0, [1.0] * 5), "f1_macro": MetricScore(1.0, 0.0, [1.0] * 5)}
+    row = _row("LogisticRegression", "ok", rank=1, score=1.0, score_std=0.0, scores=scores, train_score=1.0,
+               train_test_gap=0.0, folds_done=5)
+    pick = Pick("LogisticRegression", "balanced_accuracy", 1.0, 0.0, "LogisticRegression has the best score.",
+                "LogisticRegression")
+    report.leaderboard = _board([row], pick)
+    return report
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_leaderboard_without_sizes_or_scores_still_renders(width: int) -> None:
+    """A measured row whose model could not be pickled has no size; a run where even the baseline failed
+    has no measured row at all. Neither may break the table."""
+    report = _picked_report([])
+    report.leaderboard.rows[0].model_bytes = None  # pickling the fitted model failed
+    term = render_terminal(report, width=width)
+    assert "LogisticRegression" in term and max(len(line) for line in term.splitlines()) <= width
+    assert "LogisticRegression" in render_markdown(report) and "LogisticRegression" in render_html(report)
+    report.leaderboard = _board([_row("DummyClassifier", "failed", origin="advisor", is_baseline=True,
+                                      reason="ValueError: no rows"),
+                                 _row("SVC", "failed", reason="ValueError: no rows")])
+    term = render_terminal(report, width=width)
+    assert "no recommendation" in term and "leaderboard (0 of 2 measured)" in term
+    assert max(len(line) for line in term.splitlines()) <= width
+    assert "**No recommendation:**" in render_markdown(report) and "No recommendation" in render_html(report)
+
+
+def test_a_leakage_suspect_is_said_beside_the_pick() -> None:
+    """A column that alone predicts the target makes the leaderboard's scores suspect: the pick says so,
+    in every format, with the --drop that reruns without it; with no suspect there is no caution."""
+    from advisor.profile.model import LeakageSuspect
+
+    one = _picked_report([LeakageSuspect("affairs", "balanced_accuracy", 0.984, 0.5)])
+    term = " ".join(render_terminal(one, width=80).split())
+    said = ("'affairs' alone predicts the target (balanced accuracy 0.984): if it is not known at prediction time, "
+            "these scores are inflated; rerun with --drop affairs")
+    assert f"caution {said}" in term
+    assert term.index("caution") < term.index("leaderboard (")
+    assert f"- **Caution:** {cell_text(said[0].upper() + said[1:])}." in render_markdown(one)
+    assert f'<span class="caution">{escape_html(said)}</span>' in render_html(one)
+
+    many = _picked_report([LeakageSuspect("bwt", "r2", 0.97, 0.0), LeakageSuspect("birth weight", "r2", 0.99, 0.0)])
+    term = " ".join(render_terminal(many, width=80).split())
+    assert ("'bwt', 'birth weight' alone predict the target (R² up to 0.990): if they are not known at prediction "
+            "time, these scores are inflated; rerun with --drop bwt --drop 'birth weight'") in term
+
+    none = _picked_report([])
+    assert "caution" not in render_terminal(none, width=80)
+    assert "**Caution:**" not in render_markdown(none) and "alone predict" not in render_html(none)
+
+
 # ---------------------------------------------------------------- schema
 
 

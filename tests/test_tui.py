@@ -857,3 +857,22 @@ def test_benchmark_rows_reach_the_screen_as_they_finish() -> None:
     assert new.leaderboard is not None and rows
     assert all(r.status != "ok" or r.score is not None for r in rows)
     assert {r.name for r in rows} == {r.name for r in new.leaderboard.rows if r.status in ("ok", "failed", "timeout")}
+
+
+@pilot_test
+async def test_a_leakage_suspect_is_a_caution_beside_the_pick(home: Path, replayed_benchmark: None) -> None:
+    """The profile's leakage suspect follows the pick on the Benchmark tab, with the --drop that reruns
+    without it; the replayed penguins run itself has none, so no caution shows before it is added."""
+    from advisor.profile.model import LeakageSuspect
+
+    app = make_app(home, PENGUINS, target="species")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded()(pilot)
+        await run_benchmark(pilot)
+        assert "Caution" not in str(app.query_one("#pick", Static).render())
+        assert app.report is not None
+        app.report.profile.leakage = [LeakageSuspect("bill_length_mm", "balanced_accuracy", 0.991, 0.333)]
+        await run_benchmark(pilot)
+        text = " ".join(str(app.query_one("#pick", Static).render()).split())
+        assert "Caution: 'bill_length_mm' alone predicts the target (balanced accuracy 0.991)" in text
+        assert "rerun with --drop bill_length_mm" in text

@@ -397,6 +397,26 @@ def baseline_text(board: Any) -> str | None:
     return f"does not clearly beat {what}: treat the pick with caution"
 
 
+def leakage_caution(report: Any) -> str | None:
+    """The profile's leakage suspects, said beside the pick: a column that alone predicts the target
+    makes every score in the leaderboard suspect until someone checks it is known at prediction time."""
+    import shlex
+
+    profile = getattr(report, "profile", None)
+    suspects = list(getattr(profile, "leakage", None) or [])
+    if not suspects:
+        return None
+    names = [f"'{s.column}'" for s in suspects]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    top = max(suspects, key=lambda s: s.score)
+    one = len(suspects) == 1
+    metric = {"r2": "R²"}.get(top.metric, top.metric.replace("_", " "))
+    score = f"{metric} {top.score:.3f}" if one else f"{metric} up to {top.score:.3f}"
+    drops = " ".join(f"--drop {shlex.quote(s.column)}" for s in suspects)
+    return (f"{shown} alone {'predicts' if one else 'predict'} the target ({score}): if {'it is' if one else 'they are'} "
+            f"not known at prediction time, these scores are inflated; rerun with {drops}")
+
+
 def no_pick_text(board: Any) -> str:
     if board.cancelled:
         return "the run was stopped before any candidate could be measured; the leaderboard shows how far it got"

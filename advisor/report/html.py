@@ -43,6 +43,7 @@ from advisor.report._format import (
     gap_text,
     importance_label,
     leaderboard_notes,
+    leakage_caution,
     metric_label,
     no_pick_text,
     note_tag,
@@ -362,7 +363,7 @@ def _recommend_html(report: Any) -> list[str]:
     board = getattr(report, "leaderboard", None)
     if board is None:
         return []
-    out = [_recommendation(board), _leaderboard(board), _operating(report), _rebuild(report)]
+    out = [_recommendation(board, report), _leaderboard(board), _operating(report), _rebuild(report)]
     saved = getattr(report, "saved_model", None)
     if saved is not None:
         out.append(_saved_model(saved))
@@ -374,7 +375,7 @@ def _facts_list(items: list[tuple[str, str]]) -> str:
     return "<dl class=\"facts\">" + "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in items) + "</dl>"
 
 
-def _recommendation(board: Any) -> str:
+def _recommendation(board: Any, report: Any) -> str:
     pick = board.pick
     if pick is None:
         return (f"<h2>Recommendation</h2><div class=\"pick\"><p class=\"headline bad\"><b>No recommendation</b></p>"
@@ -382,6 +383,9 @@ def _recommendation(board: Any) -> str:
     row = pick_row(board)
     origin = f" {_tag(row.origin)}" if row is not None else ""
     items = [("why", escape(pick.reason))]
+    caution = leakage_caution(report)
+    if caution:
+        items.append(("caution", f"<span class=\"caution\">{escape(caution)}</span>"))
     beats = baseline_text(board)
     if beats:
         items.append(("baseline", escape(beats) if pick.beats_baseline else f"<span class=\"caution\">{escape(beats)}</span>"))

@@ -38,6 +38,7 @@ from advisor.report._format import (
     gap_text,
     importance_label,
     leaderboard_notes,
+    leakage_caution,
     metric_label,
     no_pick_text,
     note_tag,
@@ -282,14 +283,14 @@ def _recommend_markdown(report: Any) -> list[list[str]]:
     board = getattr(report, "leaderboard", None)
     if board is None:
         return []
-    blocks = [_recommendation(board), _leaderboard(board), _operating(report), _rebuild(report)]
+    blocks = [_recommendation(board, report), _leaderboard(board), _operating(report), _rebuild(report)]
     saved = getattr(report, "saved_model", None)
     if saved is not None:
         blocks.append(_saved_model(saved))
     return [b for b in blocks if b]
 
 
-def _recommendation(board: Any) -> list[str]:
+def _recommendation(board: Any, report: Any) -> list[str]:
     pick = board.pick
     if pick is None:
         return ["## Recommendation", "", f"**No recommendation:** {cell(no_pick_text(board))}."]
@@ -297,7 +298,8 @@ def _recommendation(board: Any) -> list[str]:
     origin = f" (from {'the map' if row.origin == 'map' else 'the advisor'})" if row is not None else ""
     lines = ["## Recommendation", "", f"**{cell(pick.name)}**{origin}: {cell(pick_headline(board))}.", "",
              f"- **Why:** {cell(pick.reason)}"]
-    for label, text in (("Baseline", baseline_text(board)), ("More data", curve_text(board)),
+    for label, text in (("Caution", leakage_caution(report)), ("Baseline", baseline_text(board)),
+                        ("More data", curve_text(board)),
                         ("Stopped", cancelled_text(board))):
         if text:
             lines.append(f"- **{label}:** {cell(text[0].upper() + text[1:])}" + ("" if text.endswith(".") else "."))

@@ -25,6 +25,7 @@ from advisor.report._format import (
     STATUS_TEXT,
     baseline_text,
     duration,
+    leakage_caution,
     metric_label,
     no_pick_text,
     score_text,
@@ -259,6 +260,9 @@ class BenchmarkPane(Pane):
         lines.append(Content.from_markup("[b $success]$mark Pick: $name[/] [dim]— $versus[/]",
                                          mark=PICK_MARK, name=board.pick.name, versus=versus))
         lines.append(Content(self.names(board.pick.reason, board)))
+        caution = leakage_caution(self.report)
+        if caution:
+            lines.append(Content.from_markup("[b $warning]Caution:[/] [$warning]$text[/]", text=caution))
         return Content("\n").join(lines)
 
     def names(self, text: str, board: Leaderboard) -> str:
