@@ -98,6 +98,7 @@ TRIGGER: dict[str, Case] = {
     "near_constant_column": lambda: near_constant(8),
     "identifier_column": lambda: with_col("customer_id", [f"C{i:05d}" for i in range(300)]),
     "duplicate_rows": lambda: sup(pd.concat([base(250), base(250).head(50)], ignore_index=True)),
+    "panel_data": lambda: sup(base().assign(person=[f"P{i // 5:03d}" for i in range(300)], year=[2015 + i % 5 for i in range(300)])),
     "duplicate_columns": lambda: sup(base().assign(f1_copy=lambda d: d["f1"])),
     "high_cardinality": lambda: with_col("city", [f"city{i % 100}" for i in range(1000)], n=1000),
     "integer_code": lambda: with_col("region", np.arange(300) % 5 + 1),
@@ -130,6 +131,8 @@ SILENT: dict[str, Case] = {
     "near_constant_column": lambda: with_col("flag", ["a"] * 1980 + ["b"] * 20, n=2000),
     "identifier_column": lambda: with_col("score", np.random.default_rng(12).normal(size=300)),
     "duplicate_rows": lambda: sup(base()),
+    # a category per year is not a panel: the pairs repeat
+    "panel_data": lambda: sup(base().assign(city=[f"c{i % 25}" for i in range(300)], year=[2015 + i % 4 for i in range(300)])),
     "duplicate_columns": lambda: sup(base().assign(f1_scaled=lambda d: d["f1"] * 2)),
     "high_cardinality": lambda: with_col("city", [f"city{i % 25}" for i in range(1000)], n=1000),
     "integer_code": lambda: with_col("visits", np.arange(300) % 90),
@@ -204,3 +207,20 @@ def test_zeros_in_a_count_are_not_taken_for_missing():
     finding = next(f for f in profile_frame(frame, **kw).findings if f.code == "suspicious_zeros")
     assert finding.columns == ["dose"]
     assert finding.message.startswith(f"'dose' ({(dose == 0).mean():.1%} zeros) is otherwise")
+
+
+def test_panel_data_names_the_entity_and_the_period():
+    frame = base().assign(person=[f"P{i // 5:03d}" for i in range(300)],
+                          wave=[1 + i % 5 for i in range(300)])  # a survey's waves: a period by its name
+    finding = next(f for f in profile_frame(frame, target="y").findings if f.code == "panel_data")
+    assert finding.columns == ["person", "wave"]
+    assert finding.message == "rows are one per 'person' and 'wave': 60 values of 'person', about 5 rows each"
+    assert "--groups person (GroupKFold)" in finding.advice and "--time wave (TimeSeriesSplit)" in finding.advice
+    # each person once (a cross-section with a year column) is no panel, nor is a number not named like a period
+    once = base().assign(person=[f"P{i:03d}" for i in range(300)], year=[2015 + i % 5 for i in range(300)])
+    assert "panel_data" not in codes_for(lambda: sup(once))
+    unnamed = frame.rename(columns={"wave": "level"})
+    assert "panel_data" not in codes_for(lambda: sup(unnamed))
+    # a daily series (airquality's Month and Day) is two periods, not an entity and a period
+    daily = base(150).assign(Month=[5 + i // 30 for i in range(150)], Day=[1 + i % 30 for i in range(150)])
+    assert "panel_data" not in codes_for(lambda: sup(daily))

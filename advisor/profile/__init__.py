@@ -362,6 +362,7 @@ def _relations(profile: Profile, frame: pd.DataFrame, sample_idx: np.ndarray | N
         pairs = pool.submit(rel.correlated_pairs, sample, feats, settings)
         extra = _target_relations(profile, sample, feats, settings)
         profile.correlations = pairs.result()
+    extra["panel"] = rel.panel_rows(frame, profile, settings)  # every loaded row: a sample would hide repeats
     return extra
 
 

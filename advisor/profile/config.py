@@ -17,6 +17,8 @@ TARGET_NAMES: tuple[str, ...] = (
 WEAK_TARGET_NAMES = frozenset({"status", "segment", "category", "grade", "score", "price", "sales",
                                "revenue", "species", "type", "result"})
 
+# Name tokens of a column that counts periods (a panel's time axis when it is a number, not a date).
+PERIOD_TOKENS = frozenset({"year", "yr", "quarter", "month", "week", "day", "period", "wave", "round", "date", "time"})
 IDENTIFIER_TOKENS = frozenset({"id", "uuid", "guid", "idx", "nr", "key", "rownum", "rowid", "index"})
 MEDIA_EXTENSIONS = {
     "image": (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"),
@@ -59,6 +61,9 @@ class Thresholds:
     duplicate_rows: float = 0.0
     target_skew: float = 1.0
     zeros_as_missing_share: float = 0.01
+    panel_min_entities: int = 5        # a panel: this many entities, each seen in this many periods, and
+    panel_min_periods: float = 3.0     # one row per (entity, period) in this share of rows
+    panel_unique_share: float = 0.99
     zero_gap_steps: float = 2.0  # zeros look like missing when the smallest positive value is this many usual steps above 0
 
 

@@ -7,6 +7,7 @@ profile's parts. All checks run; none stops the others.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("constant_column", "info", "A column with one value (or nearly): it carries no signal."),
         CodeDoc("near_constant_column", "info", "A column where 99.5% of rows share one value."),
         CodeDoc("identifier_column", "warning", "An identifier: drop it from the features, or use it for grouped CV."),
+        CodeDoc("panel_data", "warning", "One row per entity and period (a person per year): random folds put an entity in both training and test."),
         CodeDoc("duplicate_rows", "warning", "Rows that repeat an earlier row exactly: they inflate CV scores."),
         CodeDoc("duplicate_columns", "warning", "Columns that are exact copies of another column."),
         CodeDoc("high_cardinality", "warning", "A categorical column with more levels than one-hot encoding handles well."),
@@ -293,7 +295,21 @@ def check_duplicates(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     return out
 
 
-CHECKS: list[Check] = [check_rows, check_target, check_leakage, check_columns, check_relations, check_duplicates]
+def check_panel(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
+    panel = extra.get("panel")
+    if panel is None:
+        return []
+    e, t = panel.entity, panel.period
+    return [_f("panel_data", [e, t],
+               f"rows are one per '{e}' and '{t}': {panel.n_entities:,} values of '{e}', about "
+               f"{panel.rows_per_entity:,.0f} rows each",
+               f"random folds put rows of one '{e}' in both training and test, so the score rewards recognising it: "
+               f"validate with --groups {shlex.quote(e)} (GroupKFold) to score on unseen ones, or --time "
+               f"{shlex.quote(t)} (TimeSeriesSplit) to score on later periods")]
+
+
+CHECKS: list[Check] = [check_rows, check_target, check_leakage, check_columns, check_relations, check_duplicates,
+                       check_panel]
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 

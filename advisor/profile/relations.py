@@ -7,7 +7,9 @@
 * non-linear columns: a one-column binned model beats a one-column linear
   model by a margin, so binning (KBinsDiscretizer) or splines help linear models;
 * the share of features an L1 model drops (regression), the evidence for the
-  map's "few features should be important?".
+  map's "few features should be important?";
+* panel rows: one row per entity and period (a person per year), which random
+  folds split across training and test.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from advisor.profile.model import (
     ColumnProfile,
     CorrelatedPair,
     LeakageSuspect,
+    Profile,
 )
 from advisor.profile.stats import clean_float
 
@@ -227,3 +230,55 @@ def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile],
         warnings.simplefilter("ignore")
         model = LassoCV(cv=3, random_state=seed, alphas=30, max_iter=2000).fit(x, yv)
     return clean_float(float(np.mean(np.abs(model.coef_) < 1e-10)), 4)
+
+
+@dataclass
+class PanelRows:
+    """Rows that are one per (entity, period): the same entities measured again and again."""
+
+    entity: str
+    period: str
+    n_entities: int
+    rows_per_entity: float
+
+
+def panel_rows(frame: pd.DataFrame, profile: Profile, settings: Settings) -> PanelRows | None:
+    """The entity and period columns of a panel, when the rows are one per pair of them.
+
+    A period is a date, or a number named like one (year, month, wave; see
+    PERIOD_TOKENS). An entity is an identifier or a categorical or integer code,
+    not named like a period, whose values each come back in at least
+    ``panel_min_periods`` rows, counted over the rows its distinct count is over
+    (every row of a streamed file). The pair must then be unique in
+    ``panel_unique_share`` of the rows that have both: the shape of a panel (a
+    person per year) rather than of repeated categories (a city per year).
+    """
+    from advisor.profile.config import PERIOD_TOKENS
+    from advisor.profile.kinds import name_tokens
+
+    th = settings.thresholds
+    target = profile.target.name if profile.target is not None else None
+    cols = [c for c in profile.columns if c.name != target and c.name in frame.columns]
+    periods = [c for c in cols if c.n_distinct >= th.panel_min_periods and (
+        c.kind == "datetime" or (c.kind in NUMERIC_KINDS and set(name_tokens(c.name)) & PERIOD_TOKENS))]
+    if not periods:
+        return None
+    rows = profile.table.n_rows_in_file if profile.scan is not None else len(frame)
+    named_periods = {c.name for c in cols if set(name_tokens(c.name)) & PERIOD_TOKENS}
+    entities = []
+    for c in cols:
+        present = rows * (1.0 - c.missing_share)
+        if c.name in named_periods:
+            continue  # day and month of a daily series are two periods, not an entity and a period
+        if (c.kind in ("identifier", "categorical", "code", "count") and c.n_distinct >= th.panel_min_entities
+                and present / max(c.n_distinct, 1) >= th.panel_min_periods):
+            entities.append((c, present / c.n_distinct))
+    entities.sort(key=lambda e: (e[0].kind != "identifier", -e[0].n_distinct))
+    for period in periods[:3]:
+        for entity, per in entities[:8]:
+            if entity.name == period.name:
+                continue
+            pairs = frame[[entity.name, period.name]].dropna()
+            if len(pairs) and 1.0 - float(pairs.duplicated().mean()) >= th.panel_unique_share:
+                return PanelRows(entity.name, period.name, entity.n_distinct, clean_float(per, 2) or 0.0)
+    return None
