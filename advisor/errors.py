@@ -75,3 +75,12 @@ def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> str:
     lowered = {c.lower(): c for c in choices}
     close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
     return f" Did you mean '{lowered[close[0]]}'?" if close else ""
+
+
+def not_a_column(option: str, name: str, columns: list[str]) -> str:
+    """The message for an option naming a column the table lacks: the closest name, or the columns."""
+    hint = did_you_mean(name, columns)
+    if not hint:
+        shown = ", ".join(columns[:12]) + (f" and {len(columns) - 12} more" if len(columns) > 12 else "")
+        hint = f" The columns are: {shown}."
+    return f"{option} names column '{name}', which is not in the table.{hint}"

@@ -84,6 +84,9 @@ def test_output_into_missing_folder(cli, penguins_path, tmp_path):
     (["profile", "{pen}", "--sample", "many"], "positive integer"),
     (["profile", "{pen}", "--kind", "year=categoric"], "unknown kind"),
     (["profile", "{pen}", "--kind", "year"], "NAME=VALUE"),
+    (["profile", "{pen}", "--kind", "yaer=code"], "Did you mean 'year'"),
+    (["profile", "{pen}", "--kind", "weight=code"], "The columns are: species, island, bill_length_mm"),
+    (["profile", "{pen}", "--drop", "weight"], "The columns are: species, island, bill_length_mm"),
     (["profile", "{pen}", "--format", "pdf"], "must be one of"),
     (["profile", "{pen}", "-o", "{tmp}/r.pdf"], "cannot tell the format"),
     (["profile", "{pen}", "--task", "regression", "--target", "species"], "holds labels"),
@@ -218,6 +221,7 @@ def test_pipeline_code_rebuilds_a_pipeline_that_fits(cli, penguins_path):
     (["--metric", "accurcy"], "Did you mean 'accuracy'"),
     (["--metric", "r2"], "r2"),
     (["--groups", "islnd"], "Did you mean 'island'"),
+    (["--time", "when"], "The columns are: species, island,"),
     (["--save", "model.pkl"], ".skops"),
 ])
 def test_recommend_option_errors(cli, penguins_path, args, needle):

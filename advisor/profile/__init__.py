@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from advisor.errors import Cancelled, OptionError, TargetError, did_you_mean
+from advisor.errors import Cancelled, OptionError, TargetError, did_you_mean, not_a_column
 from advisor.profile.config import DEFAULT_SETTINGS, Settings
 from advisor.profile.facts import TASKS
 from advisor.profile.model import (
@@ -167,7 +167,7 @@ def _check_options(frame: pd.DataFrame, kinds: Mapping[str, str], target: str | 
     names = list(frame.columns)
     for col, kind in kinds.items():
         if col not in names:
-            raise OptionError(f"--kind names column '{col}', which is not in the table.{did_you_mean(col, names)}")
+            raise OptionError(not_a_column("--kind", col, [str(n) for n in names]))
         if kind not in KINDS:
             raise OptionError(f"--kind {col}={kind}: unknown kind '{kind}'; use one of {', '.join(KINDS)}.{did_you_mean(kind, KINDS)}")
     if target is not None and no_target:
