@@ -170,8 +170,8 @@ def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     if by_kind.get("identifier"):
         ids = _cols(by_kind["identifier"])
         out.append(_f("identifier_column", ids, f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}",
-                      "drop them from the features; if rows repeat per id, pass it as --groups so GroupKFold keeps "
-                      "an id's rows in one fold"))
+                      f"drop {_v(ids, 'it', 'them')} from the features; if rows repeat per id, pass it as --groups so "
+                      "GroupKFold keeps an id's rows in one fold"))
     return out + _check_kinds(p, th, feats)
 
 
