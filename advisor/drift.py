@@ -354,7 +354,9 @@ def _categorical_checks(ref: pd.Series, cur: pd.Series) -> list[CheckResult]:
     out = [CheckResult("chi2_psi", clean_float(stat, 4), clean_float(p, 4), None, clean_float(psi, 4), "psi", "none",
                        f"PSI {psi:.3f}, Jensen-Shannon {js:.3f}; biggest move '{moved}' {pr[i]:.1%} -> {pc[i]:.1%}")]
     if unseen_keys:
-        shown = ", ".join(f"'{k}'" for k in unseen_keys[:3]) + (f" and {len(unseen_keys) - 3} more" if len(unseen_keys) > 3 else "")
+        from advisor.text import listed
+
+        shown = listed([f"'{k}'" for k in unseen_keys], 3)
         out.append(CheckResult("unseen_categories", float(len(unseen_keys)), None, None, clean_float(unseen, 4),
                                "unseen_share", "none", f"{unseen:.1%} of current rows hold categories never seen: {shown}"))
     return out

@@ -81,6 +81,7 @@ def not_a_column(option: str, name: str, columns: list[str]) -> str:
     """The message for an option naming a column the table lacks: the closest name, or the columns."""
     hint = did_you_mean(name, columns)
     if not hint:
-        shown = ", ".join(columns[:12]) + (f" and {len(columns) - 12} more" if len(columns) > 12 else "")
-        hint = f" The columns are: {shown}."
+        from advisor.text import listed
+
+        hint = f" The columns are: {listed(columns, 12)}."
     return f"{option} names column '{name}', which is not in the table.{hint}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from advisor.profile.config import Thresholds
 from advisor.profile.model import CATEGORY_KINDS, NUMERIC_KINDS, ColumnProfile, Finding, Profile
+from advisor.text import listed
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,7 @@ def _cols(cols: list[ColumnProfile]) -> list[str]:
 
 
 def _names(cols: list[str], n: int = 4) -> str:
-    shown = ", ".join(f"'{c}'" for c in cols[:n])
-    return shown + (f" and {len(cols) - n} more" if len(cols) > n else "")
+    return listed([f"'{c}'" for c in cols], n)
 
 
 def _v(items: list, one: str, many: str) -> str:
@@ -241,8 +241,7 @@ def _check_numbers(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> li
 
 def _zero_shares(cols: list[ColumnProfile], n: int = 4) -> str:
     """'glucose' (4.9% zeros), 'insulin' (48.7% zeros) and 1 more."""
-    shown = ", ".join(f"'{c.name}' ({c.numeric.zero_share:.1%} zeros)" for c in cols[:n] if c.numeric)
-    return shown + (f" and {len(cols) - n} more" if len(cols) > n else "")
+    return listed([f"'{c.name}' ({c.numeric.zero_share:.1%} zeros)" for c in cols if c.numeric], n)
 
 
 def _gap_above_zero(c: ColumnProfile, steps: float) -> bool:

@@ -406,8 +406,9 @@ def leakage_caution(report: Any) -> str | None:
     suspects = list(getattr(profile, "leakage", None) or [])
     if not suspects:
         return None
-    names = [f"'{s.column}'" for s in suspects]
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    from advisor.text import listed
+
+    shown = listed([f"'{s.column}'" for s in suspects], 3)
     top = max(suspects, key=lambda s: s.score)
     one = len(suspects) == 1
     metric = {"r2": "R²"}.get(top.metric, top.metric.replace("_", " "))
