@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import DataTable, Sparkline, Static
 
+from advisor.report._format import pct
 from advisor.tui.messages import KindChosen, TargetChosen, TaskChosen
 from advisor.tui.modals import ChoiceModal
 from advisor.tui.panes.base import Pane
@@ -100,7 +101,7 @@ def detail_markup(col: ColumnProfile, profile: Profile) -> Content:
     if col.text is not None:
         parts.append(Content(f"mean length {col.text.mean_length:.0f} chars, {col.text.mean_words:.1f} words"))
     if col.top_values:
-        tops = ", ".join(f"{tv.value} ({tv.share:.0%})" for tv in col.top_values[:5])
+        tops = ", ".join(f"{tv.value} ({pct(tv.share)})" for tv in col.top_values[:5])
         parts.append(Content.from_markup("top [dim]$tops[/]", tops=tops))
     codes = [f.code for f in profile.findings if col.name in f.columns]
     if codes:
