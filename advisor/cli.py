@@ -463,7 +463,6 @@ def cmd_uncertain(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     options = _profile_options(args)
-    options.pop("drop", None)
     if args.data is not None:
         from advisor.load import read_header
 

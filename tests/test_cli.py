@@ -307,3 +307,17 @@ def test_short_lived_commands_keep_freed_memory_from_before_pyarrow_loads(comman
     res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, env=env)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == [str(tuned), "False"]
+
+
+def test_tui_passes_every_profile_option_through(cli, penguins_path, monkeypatch):
+    """What `advisor tui FILE ...` hands the app: --drop too (the leakage caution's advice), none silently lost."""
+    import advisor.cli
+
+    seen: dict = {}
+    monkeypatch.setattr(advisor.cli, "_run_tui", lambda path, options: seen.update(path=path, **options) or 0)
+    code, _, err = cli("tui", penguins_path, "--target", "species", "--drop", "bill_length_mm", "--drop", "year",
+                       "--kind", "flipper_length_mm=count", "--seed", "3")
+    assert code == 0, err
+    assert seen["path"] == str(penguins_path) and seen["target"] == "species"
+    assert seen["drop"] == ["bill_length_mm", "year"] and seen["kinds"] == {"flipper_length_mm": "count"}
+    assert seen["seed"] == 3

@@ -876,3 +876,21 @@ async def test_a_leakage_suspect_is_a_caution_beside_the_pick(home: Path, replay
         text = " ".join(str(app.query_one("#pick", Static).render()).split())
         assert "Caution: 'bill_length_mm' alone predicts the target (balanced accuracy 0.991)" in text
         assert "rerun with --drop bill_length_mm" in text
+
+
+@pilot_test
+async def test_drop_leaves_a_column_out_of_the_session(home: Path) -> None:
+    """`advisor tui FILE --drop COL` (what the leakage caution tells you to run) profiles without the
+    column, and keeps it out when the target changes; another file opened in the app has no drop."""
+    app = make_app(home, PENGUINS, target="species", drop=["bill_length_mm"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded()(pilot)
+        assert app.report is not None
+        assert "bill_length_mm" not in [c.name for c in app.report.profile.columns]
+        assert app.report.settings.drop == ["bill_length_mm"]
+        assert "dropped with --drop: bill_length_mm" in app.report.source.notes
+    request = ProfileRequest.from_options(PENGUINS, {"target": "species", "drop": ["bill_length_mm"]})
+    again = request.with_target("island")
+    assert again.drop == ("bill_length_mm",) and again.reads_like(request)
+    assert request.for_file("other.csv").drop == ()
+    assert not ProfileRequest.from_options(PENGUINS, {"target": "species"}).reads_like(request)

@@ -58,6 +58,7 @@ class ProfileRequest:
     rules: str | None = None
     stream: bool | None = None
     max_memory: int | None = None
+    drop: tuple[str, ...] = ()  # columns left out before anything looks at them (--drop)
 
     @classmethod
     def from_options(cls, path: str, options: Mapping[str, Any]) -> ProfileRequest:
@@ -69,12 +70,13 @@ class ProfileRequest:
         opts = dict(options)
         for key in ("kinds", "answers"):
             opts[key] = dict(opts.get(key) or {})
+        opts["drop"] = tuple(opts.get("drop") or ())
         return cls(path=path, **opts)
 
     def for_file(self, path: str) -> ProfileRequest:
         """The same session options (sample, seed, rules) for another file; per-file choices reset."""
         return replace(self, path=path, target=None, no_target=False, task=None, kinds={}, answers={},
-                       n_clusters=None, delimiter=None, input_format=None)
+                       n_clusters=None, delimiter=None, input_format=None, drop=())
 
     def with_target(self, target: str | None) -> ProfileRequest:
         """Predict ``target`` (None: no target); the task is inferred again."""
@@ -91,8 +93,10 @@ class ProfileRequest:
         return replace(self, kinds=kinds)
 
     def reads_like(self, other: ProfileRequest | None) -> bool:
-        """True when ``other`` reads the same rows from the same file (its table can be reused)."""
-        return other is not None and all(getattr(self, k) == getattr(other, k) for k in READ_OPTIONS)
+        """True when ``other`` reads the same rows from the same file, less the same dropped columns (its
+        table can be reused)."""
+        return (other is not None and all(getattr(self, k) == getattr(other, k) for k in READ_OPTIONS)
+                and self.drop == other.drop)
 
     def build(self, progress: Progress | None = None, should_stop: Callable[[], bool] | None = None,
               table: Table | None = None) -> tuple[Table, Report]:
@@ -103,6 +107,7 @@ class ProfileRequest:
         path = options.pop("path")
         options["kinds"] = dict(self.kinds)
         options["answers"] = dict(self.answers)
+        options["drop"] = list(self.drop)  # a reused table has lost these columns already; the report still says so
         if table is None:
             return load_and_profile(path, progress=progress, should_stop=should_stop, **options)
         for key in READ_OPTIONS[3:]:
