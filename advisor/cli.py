@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
                                     "in a terminal).", epilog=EPILOG)
     tu.add_argument("data", nargs="?", help="a table to open straight away (otherwise pick one in the app)")
     _add_data_options(tu)
+    cv = tu.add_argument_group("the Benchmark tab's cross-validation (for DATA)")
+    cv.add_argument("--groups", metavar="COL", help="keep each value of COL in one fold (GroupKFold)")
+    cv.add_argument("--time", metavar="COL", help="rows are ordered by COL: validate on later rows (TimeSeriesSplit)")
 
     d = sub.add_parser("demo", help="recommend a model for the bundled Palmer penguins table (no file needed)",
                        description="Run the main job, 'advisor recommend', on the bundled dataset (Palmer penguins, CC0).")
@@ -463,10 +466,18 @@ def cmd_uncertain(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     options = _profile_options(args)
+    options.update(groups=args.groups, time_col=args.time)
     if args.data is not None:
+        from advisor.errors import not_a_column
         from advisor.load import read_header
 
-        read_header(args.data, delimiter=args.delimiter, file_format=args.input_format)  # a bad path exits 2 here
+        names = read_header(args.data, delimiter=args.delimiter, file_format=args.input_format)  # a bad path exits 2 here
+        named = [("--drop", c) for c in args.drop or []] + [("--groups", args.groups), ("--time", args.time)]
+        for option, column in named:
+            if column is not None and column not in names:
+                raise OptionError(not_a_column(option, column, names))
+    elif args.groups or args.time:
+        raise OptionError("--groups and --time name a column of DATA: give the table on the command line too")
     return _run_tui(args.data, {k: v for k, v in options.items() if v not in (None, {}, [], False)})
 
 

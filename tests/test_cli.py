@@ -321,3 +321,19 @@ def test_tui_passes_every_profile_option_through(cli, penguins_path, monkeypatch
     assert seen["path"] == str(penguins_path) and seen["target"] == "species"
     assert seen["drop"] == ["bill_length_mm", "year"] and seen["kinds"] == {"flipper_length_mm": "count"}
     assert seen["seed"] == 3
+
+
+def test_tui_checks_the_columns_it_is_given(cli, penguins_path, monkeypatch):
+    import advisor.cli
+
+    monkeypatch.setattr(advisor.cli, "_run_tui", lambda path, options: 0)
+    code, _, err = cli("tui", penguins_path, "--groups", "islnd")
+    assert code == 2 and "--groups names column 'islnd'" in err and "Did you mean 'island'" in err
+    code, _, err = cli("tui", penguins_path, "--drop", "weight")
+    assert code == 2 and "The columns are: species, island" in err
+    code, _, err = cli("tui", "--time", "year")
+    assert code == 2 and "give the table on the command line" in err
+    seen: dict = {}
+    monkeypatch.setattr(advisor.cli, "_run_tui", lambda path, options: seen.update(options) or 0)
+    assert cli("tui", penguins_path, "--groups", "island", "--time", "year")[0] == 0
+    assert seen["groups"] == "island" and seen["time_col"] == "year"

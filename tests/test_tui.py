@@ -894,3 +894,34 @@ async def test_drop_leaves_a_column_out_of_the_session(home: Path) -> None:
     assert again.drop == ("bill_length_mm",) and again.reads_like(request)
     assert request.for_file("other.csv").drop == ()
     assert not ProfileRequest.from_options(PENGUINS, {"target": "species"}).reads_like(request)
+
+
+@pilot_test
+async def test_groups_and_time_reach_the_benchmark_and_the_refit(home: Path, replayed_benchmark: None,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """`advisor tui FILE --groups COL --time COL` (the panel_data advice): the Benchmark tab's run gets
+    both; a refit of the pick keeps the group column out of the features, as the folds did."""
+    import advisor.pipeline
+    import advisor.tui.panes.benchmark
+    from advisor.tui.session import fit_pick
+
+    seen: dict[str, Any] = {}
+    replay = advisor.tui.panes.benchmark.run_benchmark
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.update(groups=kwargs.get("groups"), time_col=kwargs.get("time_col"))
+        return replay(*args, **kwargs)
+
+    monkeypatch.setattr(advisor.tui.panes.benchmark, "run_benchmark", spy)
+    app = make_app(home, PENGUINS, target="species", groups="island", time_col="year")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded()(pilot)
+        await run_benchmark(pilot)
+        assert seen == {"groups": "island", "time_col": "year"}
+        assert app.report is not None and app.request is not None and app.table is not None
+        assert app.request.for_file("other.csv").groups is None
+        refits: list[Any] = []
+        monkeypatch.setattr(advisor.pipeline, "_refit_pick", lambda report, table, groups: refits.append(groups))
+        app.report.leaderboard.cv.groups = "island"  # the replayed run was the plain one
+        fit_pick(app.report, app.table)
+        assert refits == ["island"]

@@ -17,8 +17,9 @@ def run(path: str | None = None, **profile_options: Any) -> int:
 
     ``profile_options`` are the keywords of ``advisor.pipeline.build_profile_report``
     (target, no_target, task, kinds, answers, n_clusters, sample, seed,
-    delimiter, input_format, rules, stream, max_memory) and apply to ``path``; sample, seed and
-    rules also apply to files opened later. An unknown option raises
+    delimiter, input_format, rules, stream, max_memory, drop), and ``groups`` and
+    ``time_col`` are the Benchmark tab's ``--groups`` and ``--time``; all apply to
+    ``path``, and sample, seed and rules also to files opened later. An unknown option raises
     ``OptionError`` before the screen opens. A file that cannot be read is
     shown as a message inside the app, where another file can be picked.
     """

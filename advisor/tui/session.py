@@ -59,6 +59,8 @@ class ProfileRequest:
     stream: bool | None = None
     max_memory: int | None = None
     drop: tuple[str, ...] = ()  # columns left out before anything looks at them (--drop)
+    groups: str | None = None  # the benchmark keeps each value of this column in one fold (--groups)
+    time_col: str | None = None  # the benchmark validates on later rows by this column (--time)
 
     @classmethod
     def from_options(cls, path: str, options: Mapping[str, Any]) -> ProfileRequest:
@@ -76,7 +78,7 @@ class ProfileRequest:
     def for_file(self, path: str) -> ProfileRequest:
         """The same session options (sample, seed, rules) for another file; per-file choices reset."""
         return replace(self, path=path, target=None, no_target=False, task=None, kinds={}, answers={},
-                       n_clusters=None, delimiter=None, input_format=None, drop=())
+                       n_clusters=None, delimiter=None, input_format=None, drop=(), groups=None, time_col=None)
 
     def with_target(self, target: str | None) -> ProfileRequest:
         """Predict ``target`` (None: no target); the task is inferred again."""
@@ -108,6 +110,8 @@ class ProfileRequest:
         options["kinds"] = dict(self.kinds)
         options["answers"] = dict(self.answers)
         options["drop"] = list(self.drop)  # a reused table has lost these columns already; the report still says so
+        options.pop("groups")  # the benchmark's, not the profile's
+        options.pop("time_col")
         if table is None:
             return load_and_profile(path, progress=progress, should_stop=should_stop, **options)
         for key in READ_OPTIONS[3:]:
@@ -240,8 +244,12 @@ def planned_rows(report: Report) -> list[CandidateResult]:
 
 def run_benchmark(report: Report, table: Table, *, budget: float, metric: str | None,
                   progress: Progress | None = None, should_stop: Callable[[], bool] | None = None,
-                  on_row: Callable[[Any], None] | None = None) -> tuple[Report, Any]:
+                  on_row: Callable[[Any], None] | None = None, groups: str | None = None,
+                  time_col: str | None = None) -> tuple[Report, Any]:
     """Cross-validate the candidates, then refit the pick on every labelled row.
+
+    ``groups`` and ``time_col`` are recommend's ``--groups`` and ``--time``: the
+    group column is then no feature, in the folds and in the refit alike.
 
     Returns the new report (leaderboard, pipeline code, settings of the run)
     and the fitted pick (None when nothing was picked or the run was stopped:
@@ -263,7 +271,7 @@ def run_benchmark(report: Report, table: Table, *, budget: float, metric: str | 
     try:
         board = cross_validate_candidates(table.frame, new.profile, report.advice, budget=budget, metric=metric,
                                           seed=settings.seed, progress=progress, should_stop=should_stop,
-                                          on_row=on_row)
+                                          on_row=on_row, groups=groups, time_col=time_col)
     except AllCandidatesFailed as exc:
         new.leaderboard = getattr(exc, "leaderboard", None)
         exc.report = new  # type: ignore[attr-defined]
@@ -272,11 +280,11 @@ def run_benchmark(report: Report, table: Table, *, budget: float, metric: str | 
     new.leaderboard = board
     fitted = None
     if board.pick is not None:
-        _describe_pick(new, table, None)
+        _describe_pick(new, table, groups)
         if not board.cancelled:
             if progress is not None:
                 progress(f"refitting {board.pick.name} on every row", 1.0)
-            fitted = _refit_pick(new, table, None)
+            fitted = _refit_pick(new, table, groups)
     return new, fitted
 
 
@@ -288,7 +296,8 @@ def fit_pick(report: Report, table: Table, fitted: Any = None) -> Any:
         return fitted
     if report.leaderboard is None or report.leaderboard.pick is None:
         raise OptionError("There is no pick yet: run the benchmark first.")
-    return _refit_pick(replace(report, timings=dict(report.timings)), table, None)
+    groups = report.leaderboard.cv.groups  # the group column was no feature in the folds: nor in the refit
+    return _refit_pick(replace(report, timings=dict(report.timings)), table, groups)
 
 
 def row_position(report: Report, table: Table, text: str) -> tuple[int, int]:

@@ -348,9 +348,11 @@ class BenchmarkPane(Pane):
 
         with self.job(GROUP) as job:
             try:
+                request = self.advisor.request
                 new, fitted = run_benchmark(report, table, budget=budget, metric=metric, progress=job.progress,
-                                            should_stop=job.should_stop,
-                                            on_row=self._row_finished)
+                                            should_stop=job.should_stop, on_row=self._row_finished,
+                                            groups=request.groups if request else None,
+                                            time_col=request.time_col if request else None)
             except AllCandidatesFailed as exc:  # the leaderboard says why for each: show it, then the modal
                 failed = getattr(exc, "report", None)
                 if failed is not None and failed.leaderboard is not None:
