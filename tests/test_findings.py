@@ -224,3 +224,13 @@ def test_panel_data_names_the_entity_and_the_period():
     # a daily series (airquality's Month and Day) is two periods, not an entity and a period
     daily = base(150).assign(Month=[5 + i // 30 for i in range(150)], Day=[1 + i % 30 for i in range(150)])
     assert "panel_data" not in codes_for(lambda: sup(daily))
+
+
+def test_panel_data_on_a_sample_of_a_big_table(monkeypatch):
+    """Past PANEL_CHECK_ROWS the pairs are checked on a seeded sample: a panel still shows, and a
+    category per year (whose repeats a sample also holds) stays silent."""
+    import advisor.profile.relations as rel
+
+    monkeypatch.setattr(rel, "PANEL_CHECK_ROWS", 120)
+    assert "panel_data" in codes_for(TRIGGER["panel_data"])
+    assert "panel_data" not in codes_for(SILENT["panel_data"])

@@ -232,6 +232,9 @@ def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile],
     return clean_float(float(np.mean(np.abs(model.coef_) < 1e-10)), 4)
 
 
+PANEL_CHECK_ROWS = 1_000_000  # the pairs of a bigger table are checked on a seeded sample of this many rows
+
+
 @dataclass
 class PanelRows:
     """Rows that are one per (entity, period): the same entities measured again and again."""
@@ -274,9 +277,13 @@ def panel_rows(frame: pd.DataFrame, profile: Profile, settings: Settings) -> Pan
                 and present / max(c.n_distinct, 1) >= th.panel_min_periods):
             entities.append((c, present / c.n_distinct))
     entities.sort(key=lambda e: (e[0].kind != "identifier", -e[0].n_distinct))
+    if len(frame) > PANEL_CHECK_ROWS:  # bounded work on a table loaded whole; duplicates show in a big sample
+        frame = frame.sample(n=PANEL_CHECK_ROWS, random_state=settings.seed)
     for period in periods[:3]:
         for entity, per in entities[:8]:
-            if entity.name == period.name:
+            # Pigeonholes first: fewer (entity, period) pairs than rows cannot be one row each.
+            if entity.name == period.name or entity.n_distinct * period.n_distinct < th.panel_unique_share * (
+                    rows * (1.0 - max(entity.missing_share, period.missing_share))):
                 continue
             pairs = frame[[entity.name, period.name]].dropna()
             if len(pairs) and 1.0 - float(pairs.duplicated().mean()) >= th.panel_unique_share:
