@@ -322,6 +322,7 @@ def summarize(runs: list[Run], extra: dict[str, list[float]] | None = None) -> d
     }
     for key, values in (extra or {}).items():
         out[key] = round(median(values), 4) if values else None
+        out[f"all_{key}"] = [round(v, 4) for v in values]
     return out
 
 
@@ -397,6 +398,15 @@ def evaluate(measures: dict[str, Any], file_bytes: int) -> dict[str, Any]:
     return {"ratios": {k: round(v, 3) for k, v in ratios.items()}, "targets": results}
 
 
+def spread_line(m: dict[str, Any]) -> str:
+    """The fastest and slowest of the runs. Where fresh memory is sometimes slow to touch (a VM), the
+    read, whose peak is the larger, swings the more; the ratio above is of the medians."""
+    reads = m["pyarrow_read"].get("all_read_call_seconds") or [m["pyarrow_read"]["read_call_seconds"]]
+    profiles = m["advisor_profile"]["all_seconds"]
+    return (f"spread of the runs: pyarrow read_csv call {min(reads):.3f}-{max(reads):.3f} s, "
+            f"advisor profile {min(profiles):.3f}-{max(profiles):.3f} s")
+
+
 def render(result: dict[str, Any]) -> str:
     m, r, file_bytes = result["measures"], result["ratios"], result["file_bytes"]
     read_s = m["pyarrow_read"]["read_call_seconds"]
@@ -441,6 +451,7 @@ def render(result: dict[str, Any]) -> str:
         proc("advisor --help", "advisor_help"),
         proc("python -c 'import pandas, pyarrow'", "baseline_import"),
         "",
+        spread_line(m),
         f"advisor profile peak net of the baseline interpreter: "
         f"{(m['advisor_profile']['peak_rss_bytes'] - m['baseline_import']['peak_rss_bytes']) / MIB:.1f} MiB "
         f"= {r['profile_net_peak_vs_file']:.2f}x file size",
