@@ -468,14 +468,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
     options = _profile_options(args)
     options.update(groups=args.groups, time_col=args.time)
     if args.data is not None:
-        from advisor.errors import not_a_column
+        from advisor.errors import require_columns
         from advisor.load import read_header
 
         names = read_header(args.data, delimiter=args.delimiter, file_format=args.input_format)  # a bad path exits 2 here
-        named = [("--drop", c) for c in args.drop or []] + [("--groups", args.groups), ("--time", args.time)]
-        for option, column in named:
-            if column is not None and column not in names:
-                raise OptionError(not_a_column(option, column, names))
+        require_columns([("--drop", c) for c in args.drop or []] + [("--groups", args.groups), ("--time", args.time)],
+                        names)
     elif args.groups or args.time:
         raise OptionError("--groups and --time name a column of DATA: give the table on the command line too")
     return _run_tui(args.data, {k: v for k, v in options.items() if v not in (None, {}, [], False)})

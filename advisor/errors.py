@@ -77,6 +77,13 @@ def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" Did you mean '{lowered[close[0]]}'?" if close else ""
 
 
+def require_columns(named: list[tuple[str, str | None]], columns: list[str]) -> None:
+    """Raise OptionError for the first (option, column) pair whose column the table lacks (None: not given)."""
+    for option, name in named:
+        if name is not None and name not in columns:
+            raise OptionError(not_a_column(option, name, columns))
+
+
 def not_a_column(option: str, name: str, columns: list[str]) -> str:
     """The message for an option naming a column the table lacks: the closest name, or the columns."""
     hint = did_you_mean(name, columns)

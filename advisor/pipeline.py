@@ -186,12 +186,10 @@ def profile_loaded(
 
 def _drop_columns(table: Table, drop: list[str], target: str | None) -> None:
     """Remove the columns named by --drop (a leaky column, say) before anything looks at them."""
-    from advisor.errors import OptionError, not_a_column
+    from advisor.errors import OptionError, require_columns
 
-    names = [str(c) for c in table.frame.columns]
+    require_columns([("--drop", col) for col in drop], [str(c) for c in table.frame.columns])
     for col in drop:
-        if col not in names:
-            raise OptionError(not_a_column("--drop", col, names))
         if col == target:
             raise OptionError(f"--drop {col}: that is the target; choose another --target or keep the column")
     if drop:
@@ -288,11 +286,9 @@ def build_recommend_report(
     if not advice.candidates:
         raise AdvisorError(f"{table.info.file_name}: the map ends at '{advice.outcome}' with no estimator to try; "
                            "see 'advisor profile' for the trace")
-    for name, col in (("groups", groups), ("time", time_col)):
-        if col is not None and col not in table.frame.columns:
-            from advisor.errors import not_a_column
+    from advisor.errors import require_columns
 
-            raise OptionError(not_a_column(f"--{name}", col, [str(c) for c in table.frame.columns]))
+    require_columns([("--groups", groups), ("--time", time_col)], [str(c) for c in table.frame.columns])
     t0 = time.perf_counter()
     # --budget bounds the whole run: cross-validation gets most of it, and the refit and the
     # explanation after it share what is left (the explanation is skipped when too little is).
