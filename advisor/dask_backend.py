@@ -29,9 +29,7 @@ on the same data and folds, so a seed gives the same scores on both.
   it dies, even when other workers hold copies (dask/distributed#3149), and
   cancels every task that needs it. The pool notices, scatters the data again
   and re-submits each cancelled task (from its first fold; a task is re-run at
-  most :data:`TASK_LOSSES` times); a task Dask drops as the worker running it
-  dies, with the data safe elsewhere, is re-submitted the same way without
-  scattering again. It records on the row and in the
+  most :data:`TASK_LOSSES` times), and records on the row and in the
   leaderboard's notes which worker was lost and how many finished folds were
   lost with it. A task whose worker keeps dying, a ``KilledWorker`` from
   Dask, or a task dropped by the scheduler (restarted, connection lost)
@@ -315,8 +313,8 @@ class DaskPool:
                 worker.folds_done = int(message[3])
                 events.append((worker, message))
         dropped = [w for w in busy if w.future.status in ("cancelled", "lost") and not w.given_up]
-        if dropped:
-            events += self._recover_dropped(dropped)
+        if dropped and self._data_lost():
+            events += self._recover(dropped)
         for worker in busy:
             if worker.task is None or worker.given_up:
                 continue
@@ -341,28 +339,14 @@ class DaskPool:
         except Exception:
             return True
 
-    def _recover_dropped(self, dropped: list[_DaskWorker]) -> list[tuple[Any, tuple[Any, ...]]]:
-        """Tasks Dask dropped: when the scattered data went, or the worker a task last ran on is gone, it is a
-        lost worker (Dask may drop a task, rather than re-run it, as the worker dies): re-submit it. Any other
-        drop (the scheduler restarted, the connection went) is left for the caller to report."""
+    def _recover(self, dropped: list[_DaskWorker]) -> list[tuple[Any, tuple[Any, ...]]]:
+        """A worker died and Dask forgot the scattered data: scatter it again, re-submit the dropped tasks."""
+        alive = set(self.client.scheduler_info()["workers"])
         try:
-            alive = set(self.client.scheduler_info()["workers"])
-        except Exception:
-            return []
-        if self._data_lost():
-            return self._recover(dropped, alive, rescatter=True)
-        gone = [w for w in dropped if w.starts and w.starts[-1] not in alive]
-        return self._recover(gone, alive, rescatter=False) if gone else []
-
-    def _recover(self, dropped: list[_DaskWorker], alive: set[str], rescatter: bool) -> list[tuple[Any, tuple[Any, ...]]]:
-        """Re-submit the dropped tasks (scattering the data again first when Dask forgot it); a task lost more
-        than TASK_LOSSES times is not re-submitted, and the caller reports it as died."""
-        if rescatter:
-            try:
-                self._scatter()
-            except Exception as exc:
-                reason = f"a Dask worker died and the data could not be scattered again ({_one_line(exc)})"
-                return [(w, ("died", reason)) for w in dropped]
+            self._scatter()
+        except Exception as exc:
+            reason = f"a Dask worker died and the data could not be scattered again ({_one_line(exc)})"
+            return [(w, ("died", reason)) for w in dropped]
         events: list[tuple[Any, tuple[Any, ...]]] = []
         for worker in dropped:
             if worker.given_up:
