@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from advisor.errors import Cancelled, OptionError, TargetError, did_you_mean, not_a_column
+from advisor.errors import Cancelled, OptionError, TargetError, did_you_mean, require_columns
 from advisor.profile.config import DEFAULT_SETTINGS, Settings
 from advisor.profile.facts import TASKS
 from advisor.profile.model import (
@@ -165,9 +165,8 @@ def _normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def _check_options(frame: pd.DataFrame, kinds: Mapping[str, str], target: str | None, no_target: bool,
                    task: str | None, n_clusters: int | None) -> dict[str, str]:
     names = list(frame.columns)
+    require_columns([("--kind", col) for col in kinds], [str(n) for n in names])
     for col, kind in kinds.items():
-        if col not in names:
-            raise OptionError(not_a_column("--kind", col, [str(n) for n in names]))
         if kind not in KINDS:
             raise OptionError(f"--kind {col}={kind}: unknown kind '{kind}'; use one of {', '.join(KINDS)}.{did_you_mean(kind, KINDS)}")
     if target is not None and no_target:

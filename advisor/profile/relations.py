@@ -262,20 +262,21 @@ def panel_rows(frame: pd.DataFrame, profile: Profile, settings: Settings) -> Pan
     th = settings.thresholds
     target = profile.target.name if profile.target is not None else None
     cols = [c for c in profile.columns if c.name != target and c.name in frame.columns]
+    named_periods = {c.name for c in cols if set(name_tokens(c.name)) & PERIOD_TOKENS}
     periods = [c for c in cols if c.n_distinct >= th.panel_min_periods and (
-        c.kind == "datetime" or (c.kind in NUMERIC_KINDS and set(name_tokens(c.name)) & PERIOD_TOKENS))]
+        c.kind == "datetime" or (c.kind in NUMERIC_KINDS and c.name in named_periods))]
     if not periods:
         return None
     rows = profile.table.n_rows_in_file if profile.scan is not None else len(frame)
-    named_periods = {c.name for c in cols if set(name_tokens(c.name)) & PERIOD_TOKENS}
     entities = []
     for c in cols:
-        present = rows * (1.0 - c.missing_share)
-        if c.name in named_periods:
-            continue  # day and month of a daily series are two periods, not an entity and a period
-        if (c.kind in ("identifier", "categorical", "code", "count") and c.n_distinct >= th.panel_min_entities
-                and present / max(c.n_distinct, 1) >= th.panel_min_periods):
-            entities.append((c, present / c.n_distinct))
+        # day and month of a daily series are two periods, not an entity and a period
+        if (c.name in named_periods or c.kind not in ("identifier", "categorical", "code", "count")
+                or c.n_distinct < th.panel_min_entities):
+            continue
+        per = rows * (1.0 - c.missing_share) / c.n_distinct
+        if per >= th.panel_min_periods:
+            entities.append((c, per))
     entities.sort(key=lambda e: (e[0].kind != "identifier", -e[0].n_distinct))
     if len(frame) > PANEL_CHECK_ROWS:  # bounded work on a table loaded whole; duplicates show in a big sample
         frame = frame.sample(n=PANEL_CHECK_ROWS, random_state=settings.seed)

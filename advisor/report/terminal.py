@@ -8,6 +8,7 @@ only), which is what the golden files pin.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from advisor.report._format import (
@@ -544,6 +545,11 @@ def _recommend_terminal(report: Any, width: int) -> list[RenderableType]:
     return out
 
 
+def _widest(head: str, texts: Iterable[str]) -> int:
+    """The width of a column: its heading or its widest text (the heading alone when there is none)."""
+    return max([len(head), *(len(t) for t in texts)])
+
+
 def _labelled(items: list[tuple[str, str]], styles: dict[str, str] | None = None) -> RenderableType:
     """Label on the left, dim; text wrapping in its own column on the right."""
     from rich.table import Table
@@ -604,18 +610,18 @@ def _leaderboard(board: Any, width: int) -> list[RenderableType]:
     names = {r.name: r.name + BASELINE_TAG if r.is_baseline else r.name for r in rows}
     shorts = {r.name: short_name(r.name) + BASELINE_TAG if r.is_baseline else short_name(r.name) for r in rows}
     score_head = label if len(label) <= max(len(s) for s in scores.values()) else "score"
-    score_w = max([len(score_head), *(len(s) for s in scores.values())])
-    gap_w = max([len("gap"), *(len(gap_text(r)) for r in ok)]) if ok else len("gap")
-    size_w = max([len("size"), *(len(size(r.model_bytes)) for r in ok if r.model_bytes is not None)]) if ok else 4
+    score_w = _widest(score_head, scores.values())
+    gap_w = _widest("gap", (gap_text(r) for r in ok))
+    size_w = _widest("size", (size(r.model_bytes) for r in ok if r.model_bytes is not None))
     base = rank_w + from_w + score_w + 1 + gap_w + 2 * TIME_WIDTH + size_w + 8  # 8 one-space gaps
-    full_w = max([len("candidate"), *(len(n) for n in names.values())])
+    full_w = _widest("candidate", names.values())
     room = width - base - min(full_w, max([MIN_NAME_W, *(len(n) for n in shorts.values())]))
     extras: list[tuple[str, Any, int]] = []  # ('train', None, width) or ('metric', MetricInfo, width)
     wanted: list[tuple[str, Any, list[str]]] = [("train", None, [score_text(r.train_score) for r in ok])]
     wanted += [("metric", m, [score_text(r.scores[m.name].mean, r.scores[m.name].std) for r in ok if m.name in r.scores])
                for m in secondary_metrics(board)[:2]]
     for kind, m, texts in wanted:
-        w = max([len("train" if m is None else m.label), *(len(t) for t in texts)])
+        w = _widest("train" if m is None else m.label, texts)
         if room < w + 1:
             break
         extras.append((kind, m, w))
@@ -783,9 +789,9 @@ def _importance_table(e: Any, width: int) -> list[RenderableType]:
     shown = e.importances[:MAX_IMPORTANCES]
     label = importance_label(e)
     rank_w = len(str(shown[-1].rank))
-    name_w = min(max([len("column"), *(len(i.column) for i in shown)]), 24)
-    imp_w = max([len(label), *(len(num(i.importance)) for i in shown)])
-    share_w = max([len("share"), *(len(pct(i.share)) for i in shown)])
+    name_w = min(_widest("column", (i.column for i in shown)), 24)
+    imp_w = _widest(label, (num(i.importance) for i in shown))
+    share_w = _widest("share", (pct(i.share) for i in shown))
     fixed = rank_w + 1 + name_w + 2 + imp_w + 2 + share_w + 2 + 2 + 1  # the bar, a space and the sign
     bar_w = max(6, min(24 if width < 100 else 40, width - fixed))
     top = max((i.importance for i in shown), default=0.0)
@@ -825,8 +831,8 @@ def _class_table(e: Any, width: int) -> list[RenderableType]:
     if not classes:
         return []
     shown = e.importances[:MAX_IMPORTANCES]
-    name_w = min(max([len("column"), *(len(i.column) for i in shown)]), 24)
-    cell_w = [max([len(c), *(len(num(i.importance_by_class.get(c, 0.0))) for i in shown)]) for c in classes]
+    name_w = min(_widest("column", (i.column for i in shown)), 24)
+    cell_w = [_widest(c, (num(i.importance_by_class.get(c, 0.0)) for i in shown)) for c in classes]
     if 2 + name_w + sum(w + 2 for w in cell_w) > width:
         return [Text(""), _indented("per-class importances: --format md, json or html", "dim")]
     grid = Table.grid(padding=(0, 2))
