@@ -62,7 +62,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def make_app(home: Path, path: str | None = None, **options: Any) -> AdvisorApp:
-    return AdvisorApp(path, start_dir=home / "data", export_dir=home / "reports", cursor_blink=False, **options)
+    app = AdvisorApp(path, start_dir=home / "data", export_dir=home / "reports", cursor_blink=False, **options)
+    # No animations: the tabs' underline slides to a new tab, and on a busy machine a snapshot caught it mid-way.
+    app.animation_level = "none"
+    return app
 
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
