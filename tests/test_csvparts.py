@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisor import load
 from advisor.csvparts import (
@@ -129,7 +131,7 @@ def _summary(scan: stream.Scan) -> dict:
         m = acc.moments
         out[name] = (acc.rows, acc.nulls, acc.distinct, acc.heavy.top(10), acc.high_cardinality,
                      None if m is None else (m.n, m.min, m.max, round(m.mean, 9), round(m.std or 0, 9)),
-                     acc.ts_min, acc.ts_max)
+                     acc.temporal_range())
     return out
 
 
@@ -328,6 +330,32 @@ def test_mean_words_counts_as_python_splits() -> None:
     expected = np.mean([len(v.split()) for v in values])
     assert mean_words(pd.Series(values)) == pytest.approx(expected)
     assert mean_words(pd.Series(values, dtype=object)) == pytest.approx(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" ab\t\n\r\x0b\x0c\x1c\x1f\x1b!é\u00a0\u2003\u3000’", max_size=12)),
+                min_size=1, max_size=30), st.integers(0, 3))
+def test_mean_words_counts_as_python_splits_on_any_text(values: list[str | None], skip: int) -> None:
+    """Both ways of counting (bytes for text without non-ASCII whitespace, Arrow's split for the rest)
+    agree with str.split(), nulls and a sliced array included."""
+    values = [None, *values][skip % (len(values) + 1):] or [None]  # sliced arrays start past offset 0
+    expected = sum(len(v.split()) for v in values if v is not None) / len(values)
+    assert mean_words(pd.Series(values, dtype=object)) == pytest.approx(expected)
+    assert mean_words(pd.Series(values, dtype="str")) == pytest.approx(expected)  # kept in Arrow by pandas
+
+
+def test_words_are_counted_over_the_bytes_as_python_splits() -> None:
+    """Every whitespace character str.split() knows, beside non-ASCII letters that share lead bytes
+    with some of them, and a whitespace-only last value (where Arrow's own split finds a word)."""
+    from advisor.profile.stats import word_count
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    lookalikes = ["\u00e9", "\u00a9", "\u1681", "\u200b", "\u2030", "\u205e", "\u3001", "\u2019"]
+    values = [f"a{s}b{s}" for s in spaces] + [f"x{c}y {c}" for c in lookalikes] + ["", "\x1f\x1c\u3000\n"]
+    arr = pa.array(values, pa.large_string())
+    assert word_count(arr) == sum(len(v.split()) for v in values)
+    assert word_count(arr.slice(5)) == sum(len(v.split()) for v in values[5:])
+    assert word_count(pa.array(["", ""], pa.large_string())) == 0
 
 
 def test_a_streamed_column_of_undecodable_bytes_reads_as_text(tmp_path, small_blocks) -> None:

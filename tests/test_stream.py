@@ -179,6 +179,37 @@ def test_parquet_folder_gzip_csv_and_json_lines_stream(tmp_path, small_blocks) -
     assert build_profile_report(str(jl), stream=True, sample=1000).profile.column("plan").n_distinct == 3
 
 
+def test_every_temporal_type_streams_with_its_range(tmp_path) -> None:
+    """Dates, times, durations and zoned timestamps keep their exact range over the whole pass, and a
+    folder whose files store one column in different units compares them in one unit."""
+    n = 4000
+    start = pd.Timestamp("2021-03-01 08:00")
+    frame = pd.DataFrame({
+        "wait": pd.to_timedelta(np.arange(n) % 97, unit="s"),
+        "day": (start + pd.to_timedelta(np.arange(n), unit="D")).date,
+        "at": pd.date_range(start, periods=n, freq="min", tz="Europe/Paris"),
+        "y": np.arange(n) % 2,
+    })
+    path = tmp_path / "t.parquet"
+    frame.to_parquet(path)
+    scan = scan_file(str(path), sample_rows=500)
+    assert scan.columns["wait"].temporal_range() == (pd.Timedelta(0), pd.Timedelta(seconds=96))
+    assert scan.columns["day"].temporal_range() == (frame["day"].min(), frame["day"].max())
+    assert scan.columns["at"].temporal_range() == (frame["at"].min(), frame["at"].max())
+    report = build_profile_report(str(path), stream=True, sample=500).profile
+    assert report.column("at").datetime_max == frame["at"].max().isoformat()
+    assert report.column("wait").top_values[0].value == "0:00:00"  # as the in-memory profile writes it
+    assert build_profile_report(str(path), stream=False).profile.column("wait").top_values[0].value == "0:00:00"
+    folder = tmp_path / "units"
+    folder.mkdir()
+    stamps = pd.Series(pd.date_range("2020-01-01", periods=6, freq="D"))
+    for i, unit in enumerate(["s", "ms"]):
+        part = pa.table({"t": pa.array(stamps[i * 3:(i + 1) * 3]).cast(pa.timestamp(unit))})
+        pq.write_table(part, folder / f"p{i}.parquet")
+    lo, hi = scan_file(str(folder), sample_rows=10).columns["t"].temporal_range()
+    assert (lo, hi) == (stamps.min(), stamps.max())
+
+
 def test_big_files_stream_by_themselves(tmp_path) -> None:
     path = tmp_path / "t.csv"
     _frame(2000).to_csv(path, index=False)

@@ -99,8 +99,9 @@ class ColumnPart:
     rows: int
     nulls: int
     moments: Moments | None = None
-    ts_min: Any = None
-    ts_max: Any = None
+    ts_min: int | None = None  # a temporal column's extremes in its own unit (see temporal_value)
+    ts_max: int | None = None
+    ts_type: Any = None  # pyarrow DataType of those
     counts: pa.Table | None = None  # the batch's values and their counts (None when not counted), at most TOP_K
     counts_error: int = 0  # how much pruning the batch's counts to TOP_K values took off each
     too_many: bool = False  # the batch alone has too many distinct values to count (see HIGH_CARDINALITY)
@@ -127,8 +128,10 @@ def summarise(arr: pa.Array | pa.ChunkedArray, count: bool = True) -> ColumnPart
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         part.moments = Moments.of(values.cast(pa.float64()).to_numpy(zero_copy_only=False))
     elif pa.types.is_temporal(t):
-        mm = pc.min_max(values)
-        part.ts_min, part.ts_max = mm["min"].as_py(), mm["max"].as_py()
+        # As integers: turning a timestamp into a datetime here would have pyarrow import pandas on this
+        # thread, waiting while another thread imports it; and durations have no min_max of their own.
+        mm = pc.min_max(values.view(_temporal_ints(t)))
+        part.ts_min, part.ts_max, part.ts_type = mm["min"].as_py(), mm["max"].as_py(), t
     if count and _too_many_to_count(values, part):
         return part
     if count:
@@ -175,8 +178,9 @@ class ColumnScan:
     moments: Moments | None = None
     heavy: HeavyHitters = field(default_factory=lambda: HeavyHitters(TOP_K))
     hll: HyperLogLog = field(default_factory=HyperLogLog)
-    ts_min: Any = None
-    ts_max: Any = None
+    ts_min: int | None = None
+    ts_max: int | None = None
+    ts_type: Any = None
     high_cardinality: bool = False  # top values given up (see HIGH_CARDINALITY); distinct from the sketch only
 
     def add(self, arr: pa.Array | pa.ChunkedArray) -> None:
@@ -190,9 +194,14 @@ class ColumnScan:
             if self.moments is None:
                 self.moments = Moments()
             self.moments.merge(part.moments)
-        if part.ts_min is not None:
-            self.ts_min = part.ts_min if self.ts_min is None else min(self.ts_min, part.ts_min)
-            self.ts_max = part.ts_max if self.ts_max is None else max(self.ts_max, part.ts_max)
+        if part.ts_min is not None and part.ts_max is not None:
+            lo, hi = part.ts_min, part.ts_max
+            if self.ts_type is None:
+                self.ts_type = part.ts_type
+            elif part.ts_type != self.ts_type:  # files of one folder in other units: in this column's unit
+                lo, hi = _temporal_ints_as(lo, hi, part.ts_type, self.ts_type)
+            self.ts_min = lo if self.ts_min is None else min(self.ts_min, lo)
+            self.ts_max = hi if self.ts_max is None else max(self.ts_max, hi)
         if part.registers is not None:
             self.hll.merge(part.registers)
         if part.too_many and not self.high_cardinality:
@@ -211,6 +220,10 @@ class ColumnScan:
     def present(self) -> int:
         return self.rows - self.nulls
 
+    def temporal_range(self) -> tuple[Any, Any]:
+        """The column's earliest and latest values as Python dates, datetimes or durations."""
+        return temporal_value(self.ts_min, self.ts_type), temporal_value(self.ts_max, self.ts_type)
+
     @property
     def sketched(self) -> bool:
         """More distinct values than the summary holds: the distinct count is the sketch's."""
@@ -221,6 +234,30 @@ class ColumnScan:
         if not self.sketched:
             return self.heavy.n_values
         return min(max(self.hll.estimate(), self.heavy.n_values), self.present)
+
+
+def _temporal_ints(t: pa.DataType) -> pa.DataType:
+    """The integer type a temporal type's values are stored as."""
+    import pyarrow as pa
+
+    return pa.int32() if t.bit_width == 32 else pa.int64()
+
+
+def temporal_value(value: int | None, t: pa.DataType) -> Any:
+    """A temporal column's stored integer as the Python value it stands for."""
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    return pa.array([value], _temporal_ints(t)).view(t)[0].as_py()
+
+
+def _temporal_ints_as(lo: int, hi: int, source: pa.DataType, target: pa.DataType) -> tuple[int, int]:
+    import pyarrow as pa
+
+    both = pa.array([lo, hi], _temporal_ints(source)).view(source).cast(target, safe=False)
+    lo_t, hi_t = both.view(_temporal_ints(target)).to_pylist()
+    return lo_t, hi_t
 
 
 @dataclass
@@ -530,7 +567,7 @@ def apply_scan_columns(columns: list[ColumnProfile], scan: Scan, top_n: int) -> 
             if scan.info.sample_rows < scan.info.rows:
                 approx.append("quantiles")
         if acc.ts_min is not None and col.datetime_min is not None:
-            col.datetime_min, col.datetime_max = _iso(acc.ts_min), _iso(acc.ts_max)
+            col.datetime_min, col.datetime_max = (_iso(v) for v in acc.temporal_range())
         col.approximate = approx
 
 
