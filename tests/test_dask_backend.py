@@ -40,6 +40,21 @@ def cluster():
     cluster.close()
 
 
+@pytest.fixture
+def doomed_cluster():
+    """A cluster of its own, like ``cluster``, for a test that kills its workers: a nanny does not
+    always bring back a worker killed as it was starting again (seen in a full run of the suite), and the
+    other tests must not depend on it."""
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       silence_logs=50)
+    client = distributed.Client(cluster, set_as_default=False)
+    client.wait_for_workers(2, timeout=60)
+    client.run(_warm)
+    yield cluster, client
+    client.close()
+    cluster.close()
+
+
 @pytest.fixture(scope="module")
 def penguins():
     from advisor.pipeline import bundled_path
@@ -105,12 +120,11 @@ def _svc_run(cluster, kills: int, budget: float):
     board = cross_validate_candidates(frame, profile, advice, budget=budget, metric=None, seed=0, jobs=2,
                                       estimate=False, progress=progress, backend="dask",
                                       scheduler=cluster[0].scheduler_address)
-    client.wait_for_workers(2, timeout=60)  # the nannies restart the killed workers for the next test
     return board, killed, time.monotonic() - t0
 
 
-def test_a_worker_killed_mid_run_is_recorded_and_its_task_rerun(cluster):
-    board, killed, elapsed = _svc_run(cluster, kills=1, budget=120)
+def test_a_worker_killed_mid_run_is_recorded_and_its_task_rerun(doomed_cluster):
+    board, killed, elapsed = _svc_run(doomed_cluster, kills=1, budget=120)
     assert len(killed) == 1
     svc = board.row("SVC")
     assert svc.status == "ok", (svc.reason, svc.notes, board.notes)
@@ -120,11 +134,11 @@ def test_a_worker_killed_mid_run_is_recorded_and_its_task_rerun(cluster):
     assert elapsed < 120
 
 
-def test_a_task_whose_workers_keep_dying_is_a_failed_row_and_the_run_goes_on(cluster, monkeypatch):
+def test_a_task_whose_workers_keep_dying_is_a_failed_row_and_the_run_goes_on(doomed_cluster, monkeypatch):
     from advisor import dask_backend
 
     monkeypatch.setattr(dask_backend, "TASK_LOSSES", 1)  # re-run once, then give up
-    board, killed, elapsed = _svc_run(cluster, kills=2, budget=120)
+    board, killed, elapsed = _svc_run(doomed_cluster, kills=2, budget=120)
     assert len(killed) == 2
     svc = board.row("SVC")
     assert svc.status == "failed", (killed, svc.notes, board.notes)
