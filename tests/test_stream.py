@@ -262,3 +262,32 @@ def test_the_app_keeps_the_whole_pass_when_the_target_changes(tmp_path, small_bl
     _, again = request.with_target("plan").build(table=table)  # re-profiled from memory, not from the file
     assert again.profile.scan is not None and again.profile.table.n_rows == 3000
     assert sum(c.count for c in again.profile.target.classes) == 3000
+
+
+def test_a_fresh_interpreter_streams_while_pandas_imports_on_its_own_thread(tmp_path):
+    """pandas is imported beside the pass (see _open_importing): in an interpreter that has not imported
+    it yet, the pass gives the same profile, and a file that fails still ends in one line, exit 2."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "t.csv"
+    _frame(3000).to_csv(path, index=False)
+    probe = (
+        "import sys\n"
+        "from advisor.profile.stream import scan_file\n"
+        "assert 'pandas' not in sys.modules\n"
+        "scan = scan_file(sys.argv[1])\n"
+        "print(type(scan.table.frame).__module__.split('.')[0], scan.info.rows, scan.columns['x'].rows)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["pandas", "3000", "3000"]
+    streamed = subprocess.run([sys.executable, "-m", "advisor", "profile", str(path), "--stream", "--format", "json",
+                               "-q"], capture_output=True, text=True, check=True)
+    assert json.loads(streamed.stdout)["profile"]["table"]["n_rows"] == 3000
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("a,b,c\n")
+    res = subprocess.run([sys.executable, "-m", "advisor", "profile", str(header_only), "--stream"],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 2
+    assert res.stderr.count("\n") == 1 and "h.csv" in res.stderr and "Traceback" not in res.stderr

@@ -326,21 +326,38 @@ def scan_file(
 
 
 def _open_importing(path: str, **options: Any) -> BatchStream:
-    """``open_batches(path, **options)`` while this thread imports pandas, which the pass's first summary
-    needs (the first time: later it is imported already).
+    """``open_batches(path, **options)``, pandas being imported meanwhile on a thread of its own (the
+    first time: later it is imported already).
 
-    Opening a CSV parses its first part in Arrow's native code, which does not
-    hold the interpreter's lock; the import does (about a quarter of a second).
-    Side by side, neither waits for the other.
+    pandas is first needed when the pass is over, to turn the sample into a
+    DataFrame; its import holds the interpreter's lock most of its half a
+    second or more, while opening a CSV (its first part parsed in Arrow's
+    native code) and the parts parsed after it mostly do not. So nothing waits
+    for the import but that first use: ``import pandas`` there blocks until
+    the import thread is done, and raises what it raised.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    import sys
+    import threading
 
     from advisor.load import open_batches
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-open") as opener:
-        opening = opener.submit(open_batches, path, **options)
+    if "pandas" not in sys.modules:
+        # What both threads import is imported here first, so that neither waits on a module the other
+        # is half-way through importing.
+        import numpy  # noqa: F401
+        import pyarrow.compute
+        import pyarrow.csv  # noqa: F401
+
+        threading.Thread(target=_import_pandas, name="advisor-import-pandas").start()
+    return open_batches(path, **options)
+
+
+def _import_pandas() -> None:
+    import contextlib
+
+    # A failed import is left to the pass's own import of pandas to raise again, on its own thread.
+    with contextlib.suppress(BaseException):
         import pandas  # noqa: F401
-        return opening.result()
 
 
 def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[str | None, Any]:
