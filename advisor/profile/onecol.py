@@ -85,28 +85,40 @@ def lookup_score(codes: np.ndarray, t: Target) -> float:
     import numpy as np
 
     n_codes = int(codes.max()) + 1
-    preds = np.empty(len(codes)) if not t.classify else np.empty(len(codes), dtype=np.int64)
+    if t.classify:
+        # All folds at once: the counts of (code, class) in each fold, and for each held-out fold
+        # the counts of the others (integers, so exactly what fold-by-fold counting gives).
+        train = _training_counts(codes, n_codes, t)
+        fallback = train.sum(1).argmax(1)  # per fold, the majority class of its training rows
+        best = np.where(train.sum(2) > 0, train.argmax(2), fallback[:, None])
+        return _score(best[t.folds, codes], t)
+    preds = np.empty(len(codes))
     for k in range(N_FOLDS):
         train, test = t.folds != k, t.folds == k
-        if t.classify:
-            table = np.bincount(codes[train] * t.n_classes + t.values[train],
-                                minlength=n_codes * t.n_classes).reshape(n_codes, t.n_classes)
-            fallback = np.bincount(t.values[train], minlength=t.n_classes).argmax()
-            best = np.where(table.sum(1) > 0, table.argmax(1), fallback)
-            preds[test] = best[codes[test]]
-        else:
-            sums = np.bincount(codes[train], weights=t.values[train], minlength=n_codes)
-            counts = np.bincount(codes[train], minlength=n_codes)
-            means = np.where(counts > 0, sums / np.maximum(counts, 1), t.values[train].mean())
-            preds[test] = means[codes[test]]
+        sums = np.bincount(codes[train], weights=t.values[train], minlength=n_codes)
+        counts = np.bincount(codes[train], minlength=n_codes)
+        means = np.where(counts > 0, sums / np.maximum(counts, 1), t.values[train].mean())
+        preds[test] = means[codes[test]]
     return _score(preds, t)
+
+
+def _training_counts(codes: np.ndarray, n_codes: int, t: Target) -> np.ndarray:
+    """``out[k, code, cls]``: how many rows outside fold ``k`` have that code and class."""
+    import numpy as np
+
+    c = t.n_classes
+    per_fold = np.bincount((t.folds * n_codes + codes) * c + t.values,
+                           minlength=N_FOLDS * n_codes * c).reshape(N_FOLDS, n_codes, c)
+    return per_fold.sum(0) - per_fold
 
 
 def _score(preds: np.ndarray, t: Target) -> float:
     import numpy as np
 
     if t.classify:
-        recalls = [np.mean(preds[t.values == k] == k) for k in range(t.n_classes)]
+        c = t.n_classes
+        confusion = np.bincount(t.values * c + preds, minlength=c * c).reshape(c, c)
+        recalls = np.diagonal(confusion) / confusion.sum(1)  # every class has rows (encode_target)
         return float(np.mean(recalls))
     resid = ((t.values - preds) ** 2).sum()
     total = ((t.values - t.values.mean()) ** 2).sum()
@@ -129,25 +141,22 @@ def linear_score(x: np.ndarray, codes: np.ndarray, t: Target) -> float | None:
 
 
 def _threshold_score(codes: np.ndarray, t: Target) -> float:
-    """Cross-validated balanced accuracy of the best single cut on the ordered bins."""
+    """Cross-validated balanced accuracy of the best single cut on the ordered bins, every fold at once."""
     import numpy as np
 
     n_codes = int(codes.max()) + 1
-    preds = np.empty(len(codes), dtype=np.int64)
-    for k in range(N_FOLDS):
-        train, test = t.folds != k, t.folds == k
-        pos = np.bincount(codes[train][t.values[train] == 1], minlength=n_codes)
-        neg = np.bincount(codes[train][t.values[train] == 0], minlength=n_codes)
-        below_pos = np.concatenate([[0], np.cumsum(pos)])  # positives in bins < cut
-        below_neg = np.concatenate([[0], np.cumsum(neg)])
-        tpr_above = (pos.sum() - below_pos) / max(pos.sum(), 1)
-        tnr_below = below_neg / max(neg.sum(), 1)
-        up = (tpr_above + tnr_below) / 2  # predict positive at or above the cut
-        down = 1 - up                     # predict positive below the cut
-        if up.max() >= down.max():
-            cut = int(up.argmax())
-            preds[test] = (codes[test] >= cut).astype(np.int64)
-        else:
-            cut = int(down.argmax())
-            preds[test] = (codes[test] < cut).astype(np.int64)
+    train = _training_counts(codes, n_codes, t)
+    neg, pos = train[..., 0], train[..., 1]  # per held-out fold and bin
+    zeros = np.zeros((N_FOLDS, 1), dtype=pos.dtype)
+    below_pos = np.concatenate([zeros, np.cumsum(pos, axis=1)], axis=1)  # positives in bins < cut
+    below_neg = np.concatenate([zeros, np.cumsum(neg, axis=1)], axis=1)
+    n_pos, n_neg = pos.sum(1, keepdims=True), neg.sum(1, keepdims=True)
+    tpr_above = (n_pos - below_pos) / np.maximum(n_pos, 1)
+    tnr_below = below_neg / np.maximum(n_neg, 1)
+    up = (tpr_above + tnr_below) / 2  # predict positive at or above the cut
+    down = 1 - up                     # predict positive below the cut
+    use_up = up.max(1) >= down.max(1)
+    cut = np.where(use_up, up.argmax(1), down.argmax(1))
+    fold_cut = cut[t.folds]
+    preds = np.where(use_up[t.folds], codes >= fold_cut, codes < fold_cut).astype(np.int64)
     return _score(preds, t)

@@ -96,7 +96,7 @@ def average_ranks(x: np.ndarray) -> np.ndarray:
     if not len(present):
         return out
     values = x[present]
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)  # tied values share one mean rank, so the order among them does not matter
     ordered = values[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     sizes = np.diff(np.r_[starts, len(ordered)])
@@ -119,6 +119,15 @@ def _nan_corr(x: np.ndarray) -> np.ndarray:
     return (z.T @ z) / len(z)
 
 
+def _dense_codes(codes: np.ndarray) -> np.ndarray:
+    """Non-negative codes renumbered 0, 1, ... in their order, leaving out the unused ones (what
+    ``np.unique(codes, return_inverse=True)`` gives, without sorting)."""
+    import numpy as np
+
+    used = np.bincount(codes) > 0
+    return (np.cumsum(used) - 1)[codes]
+
+
 def cramers_v(a: np.ndarray, b: np.ndarray) -> float | None:
     """Bias-corrected Cramér's V (Bergsma 2013) over rows where both are present."""
     import numpy as np
@@ -128,8 +137,7 @@ def cramers_v(a: np.ndarray, b: np.ndarray) -> float | None:
     n = len(a)
     if n < 10:
         return None
-    _, ai = np.unique(a, return_inverse=True)
-    _, bi = np.unique(b, return_inverse=True)
+    ai, bi = _dense_codes(a), _dense_codes(b)
     r, k = ai.max() + 1, bi.max() + 1
     if r < 2 or k < 2:
         return None

@@ -1,0 +1,104 @@
+"""The one-column models and the correlation helpers against plain, fold-by-fold references."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.profile import onecol
+from advisor.profile.relations import _dense_codes, average_ranks, cramers_v
+
+
+def _reference_lookup(codes: np.ndarray, t: onecol.Target) -> float:
+    """The lookup model fitted fold by fold, as the first version of onecol did."""
+    n_codes = int(codes.max()) + 1
+    preds = np.empty(len(codes), dtype=np.int64)
+    for k in range(onecol.N_FOLDS):
+        train, test = t.folds != k, t.folds == k
+        table = np.bincount(codes[train] * t.n_classes + t.values[train],
+                            minlength=n_codes * t.n_classes).reshape(n_codes, t.n_classes)
+        fallback = np.bincount(t.values[train], minlength=t.n_classes).argmax()
+        best = np.where(table.sum(1) > 0, table.argmax(1), fallback)
+        preds[test] = best[codes[test]]
+    return _reference_score(preds, t)
+
+
+def _reference_threshold(codes: np.ndarray, t: onecol.Target) -> float:
+    n_codes = int(codes.max()) + 1
+    preds = np.empty(len(codes), dtype=np.int64)
+    for k in range(onecol.N_FOLDS):
+        train, test = t.folds != k, t.folds == k
+        pos = np.bincount(codes[train][t.values[train] == 1], minlength=n_codes)
+        neg = np.bincount(codes[train][t.values[train] == 0], minlength=n_codes)
+        below_pos = np.concatenate([[0], np.cumsum(pos)])
+        below_neg = np.concatenate([[0], np.cumsum(neg)])
+        up = ((pos.sum() - below_pos) / max(pos.sum(), 1) + below_neg / max(neg.sum(), 1)) / 2
+        down = 1 - up
+        if up.max() >= down.max():
+            preds[test] = (codes[test] >= int(up.argmax())).astype(np.int64)
+        else:
+            preds[test] = (codes[test] < int(down.argmax())).astype(np.int64)
+    return _reference_score(preds, t)
+
+
+def _reference_score(preds: np.ndarray, t: onecol.Target) -> float:
+    return float(np.mean([np.mean(preds[t.values == k] == k) for k in range(t.n_classes)]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(20, 400), st.integers(2, 5), st.integers(1, 40), st.integers(0, 2**16))
+def test_lookup_and_threshold_scores_are_the_fold_by_fold_ones(n: int, n_classes: int, n_codes: int, seed: int):
+    rng = np.random.default_rng(seed)
+    y = pd.Series(rng.integers(0, n_classes, n))
+    t = onecol.encode_target(y, classify=True, seed=seed)
+    if t is None:  # a class with fewer rows than folds
+        return
+    # codes that carry some of the target, with gaps (bins no row falls in) and one bin per missing value
+    codes = (rng.integers(0, n_codes, n) + t.values * rng.integers(0, 3)) * rng.integers(1, 3)
+    assert onecol.lookup_score(codes, t) == _reference_lookup(codes, t)
+    if t.n_classes == 2:
+        assert onecol._threshold_score(codes, t) == _reference_threshold(codes, t)
+
+
+def test_a_leaky_code_scores_one_and_noise_scores_near_chance():
+    rng = np.random.default_rng(0)
+    y = pd.Series(rng.integers(0, 2, 3000))
+    t = onecol.encode_target(y, classify=True, seed=0)
+    assert t is not None
+    assert onecol.lookup_score(t.values.copy(), t) == 1.0
+    assert onecol._threshold_score(t.values.copy(), t) == 1.0
+    assert onecol._threshold_score(1 - t.values, t) == 1.0  # the cut predicts positive below it
+    noise = rng.integers(0, 32, 3000)
+    assert abs(onecol.lookup_score(noise, t) - 0.5) < 0.05
+    assert abs(onecol._threshold_score(noise, t) - 0.5) < 0.05
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.integers(-5, 5).map(float), st.just(float("nan")), st.floats(-1e6, 1e6)),
+                min_size=1, max_size=200))
+def test_average_ranks_are_pandas_ranks(values: list[float]):
+    x = np.array(values, dtype=np.float64)
+    expected = pd.Series(x).rank(method="average").to_numpy()
+    np.testing.assert_array_equal(average_ranks(x), expected)
+
+
+@pytest.mark.parametrize("codes", [[0, 1, 2], [5, 5, 0, 9, 3, 9], [7], [2, 0, 2, 40, 0]])
+def test_dense_codes_number_the_used_codes_in_order(codes: list[int]):
+    a = np.array(codes, dtype=np.int64)
+    np.testing.assert_array_equal(_dense_codes(a), np.unique(a, return_inverse=True)[1])
+
+
+def test_cramers_v_ignores_unused_and_missing_codes():
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 4, 500)
+    b = (a + (rng.random(500) < 0.1)) % 4
+    v = cramers_v(a, b)
+    assert v is not None and v > 0.8
+    # the same table with gaps in the codes and missing values (-1) on both sides
+    a_gappy, b_gappy = a * 3 + 2, b * 5
+    a_gappy[:20], b_gappy[20:40] = -1, -1
+    assert cramers_v(a_gappy, b_gappy) == pytest.approx(cramers_v(a[40:], b[40:]), abs=1e-12)
+    assert cramers_v(rng.integers(0, 4, 500), rng.integers(0, 4, 500)) < 0.1
