@@ -898,10 +898,9 @@ def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dic
     later = _convert_options(info.decimal or ".", {f.name: f.type for f in first.schema})
     rest = part_makers(pieces, first.schema.names, encoding=encoding, parse_options=opts["parse_options"],
                        convert_options=later, buffers=buffers)
-    batch = one_batch(first)
 
     def all_parts() -> Any:
-        yield lambda: batch
+        yield lambda: one_batch(first)  # its chunks joined on a worker, beside the next part's parse
         yield from rest
 
     return BatchStream(info=info, schema=first.schema, batches=None, parts=all_parts(),

@@ -293,6 +293,19 @@ def scan_file(
     cut into parts that threads parse side by side (:mod:`advisor.csvparts`);
     when its quotes do not allow that, it is read again by one stream.
     """
+    from threadpoolctl import threadpool_limits
+
+    # BLAS threads would only spin, idle, on the cores the pass's own threads need. Set before pandas
+    # starts importing (see _open_importing): looking up the loaded libraries waits behind its dlopen()s.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _scan_widening(path, seed=seed, sample_rows=sample_rows, memory_limit=memory_limit,
+                              delimiter=delimiter, file_format=file_format, progress=progress,
+                              should_stop=should_stop)
+
+
+def _scan_widening(path: str, *, seed: int, sample_rows: int | None, memory_limit: int, delimiter: str | None,
+                   file_format: str | None, progress: Progress | None, should_stop: Callable[[], bool] | None) -> Scan:
+    """:func:`scan_file`, its pass started again until every CSV column has a type that holds all its values."""
     import pyarrow as pa
 
     from advisor.csvparts import Unsplittable
@@ -342,10 +355,10 @@ def _open_importing(path: str, **options: Any) -> BatchStream:
     from advisor.load import open_batches
 
     if "pandas" not in sys.modules:
-        # What both threads import is imported here first, so that neither waits on a module the other
-        # is half-way through importing.
+        # What opening needs is imported here first, so that this thread never waits on a module the
+        # other is half-way through importing. The summaries' pyarrow.compute (a tenth of a second to
+        # import) is imported there, before pandas, while the first part parses.
         import numpy  # noqa: F401
-        import pyarrow.compute
         import pyarrow.csv  # noqa: F401
 
         threading.Thread(target=_import_pandas, name="advisor-import-pandas").start()
@@ -355,9 +368,10 @@ def _open_importing(path: str, **options: Any) -> BatchStream:
 def _import_pandas() -> None:
     import contextlib
 
-    # A failed import is left to the pass's own import of pandas to raise again, on its own thread.
+    # A failed import is left to the pass's own import to raise again, on its own thread.
     with contextlib.suppress(BaseException):
         import pandas  # noqa: F401
+        import pyarrow.compute  # noqa: F401
 
 
 def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[str | None, Any]:
@@ -379,17 +393,12 @@ def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[st
 
 def _scan(stream: BatchStream, *, seed: int, sample_rows: int | None, memory_limit: int, widened: list[str],
           progress: Progress | None, should_stop: Callable[[], bool] | None) -> Scan:
-    from threadpoolctl import threadpool_limits
-
     t0 = time.perf_counter()
     stop = should_stop or (lambda: False)
     pool = ThreadPoolExecutor(max_workers=SCAN_THREADS)
     offsets = RowOffsets()
     try:
-        # BLAS threads would only spin, idle, on the cores the pass's own threads need.
-        with threadpool_limits(limits=1, user_api="blas"):
-            return _scan_batches(stream, pool, offsets, t0, stop, seed, sample_rows, memory_limit, widened,
-                                 progress)
+        return _scan_batches(stream, pool, offsets, t0, stop, seed, sample_rows, memory_limit, widened, progress)
     finally:
         offsets.abort()  # a worker still waiting for an earlier batch's row count gives up
         pool.shutdown(wait=True, cancel_futures=True)
