@@ -367,11 +367,12 @@ def _open_importing(path: str, **options: Any) -> BatchStream:
 
 def _import_pandas() -> None:
     import contextlib
+    import importlib
 
     # A failed import is left to the pass's own import to raise again, on its own thread.
     with contextlib.suppress(BaseException):
-        import pandas  # noqa: F401
-        import pyarrow.compute  # noqa: F401
+        for name in ("pyarrow.compute", "pandas"):  # in this order: the first parts' summaries need the first
+            importlib.import_module(name)
 
 
 def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[str | None, Any]:
