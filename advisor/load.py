@@ -416,10 +416,12 @@ class BottomN:
     on which thread saw them; ``result()`` gives the kept rows in file order.
     Candidates pile up to ``2n`` rows before they are cut back to ``n``, and
     rows above the last cut are never kept, so each row is copied about once
-    and memory stays within ``2n`` rows.
+    and memory stays within ``2n`` rows. When the table's rows are known or
+    estimated ahead, a first ``cut`` a few times ``n / rows`` passes over most
+    rows before they are copied at all; :attr:`missed` says if it was too low.
     """
 
-    def __init__(self, n: int, seed: int) -> None:
+    def __init__(self, n: int, seed: int, cut: float = 1.0) -> None:
         import numpy as np
 
         self.n = n
@@ -428,7 +430,8 @@ class BottomN:
         self.kept_keys: list[np.ndarray] = []
         self.kept_pos: list[np.ndarray] = []
         self.size = 0
-        self.cut = 1.0  # no key above this can be among the n smallest any more
+        self.cut = cut  # no key above this can be among the n smallest any more
+        self.first_cut = cut  # a guess that the n smallest keys are all below it (see missed)
         self.offset = 0
         self.schema: pa.Schema | None = None
         self.positions = np.empty(0, dtype=np.int64)
@@ -455,6 +458,12 @@ class BottomN:
         self.size += len(keys)
         if self.size > 2 * self.n:
             self._compact()
+
+    @property
+    def missed(self) -> bool:
+        """Whether the first cut was too low: fewer than ``n`` keys fell under it, so rows above it
+        that belong to the sample were passed over (the stream must be sampled again without it)."""
+        return self.first_cut < 1.0 and self.size < min(self.n, self.offset)
 
     def _compact(self) -> None:
         import numpy as np
@@ -710,7 +719,7 @@ class BatchStream:
     batches: Any  # an iterator of pyarrow.RecordBatch
     fraction: Any  # () -> float
     close: Any  # () -> None
-    estimated_rows: int | None = None
+    estimated_rows: int | None = None  # the table's rows: exact for columnar formats, from the first part for a CSV
     # When set (CSV opened with parts=True): the batches as functions that parse one part of the
     # file each, safe to call from any thread, in file order; ``batches`` is then not to be used.
     parts: Any = None
@@ -885,6 +894,7 @@ def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dic
         first_bytes = next(pieces, memoryview(b""))
         first = parse_part(first_bytes, names=None, encoding=encoding, parse_options=opts["parse_options"],
                            convert_options=opts["convert_options"], threads=True)
+        first_length = len(first_bytes)
         buffers.give_back(first_bytes)
     except BaseException as exc:
         close()
@@ -903,8 +913,10 @@ def _csv_parts(p: Path, info: LoadInfo, delimiter: str | None, column_types: dic
         yield lambda: one_batch(first)  # its chunks joined on a worker, beside the next part's parse
         yield from rest
 
+    # The file's rows if they are as wide as the first part's (a compressed file's size says nothing)
+    estimated = round(first.num_rows * info.size_bytes / first_length) if first_length and not info.compression else None
     return BatchStream(info=info, schema=first.schema, batches=None, parts=all_parts(),
-                       fraction=fraction, close=close)
+                       fraction=fraction, close=close, estimated_rows=estimated)
 
 
 def _jsonl_batches(p: Path, info: LoadInfo) -> BatchStream:

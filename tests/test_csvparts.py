@@ -225,6 +225,27 @@ def test_bottom_n_keeps_the_same_rows_however_the_batches_come() -> None:
     assert a.num_rows == 300 and a.equals(b) and np.array_equal(whole.positions, split.positions)
 
 
+@pytest.mark.parametrize("first_cut", [0.9, 0.2, 0.065])
+def test_a_first_cut_keeps_the_same_rows_or_says_it_missed(first_cut: float) -> None:
+    """300 of 5,000 rows: 0.06 of the keys. A first cut above the 300th key changes nothing; one below
+    it (too few keys under it) is reported, never silently a smaller or different sample."""
+    table = pa.table({"i": np.arange(5000), "s": [str(i) for i in range(5000)]})
+    plain = BottomN(300, 4)
+    plain.add(table.to_batches()[0])
+    expected = plain.result()
+    guessed = BottomN(300, 4, cut=first_cut)
+    for offset in range(0, 5000, 700):
+        guessed.add(table.slice(offset, 700).to_batches()[0])
+    enough = int(np.sum(sample_keys(np.arange(5000), 4) <= first_cut)) >= 300
+    assert guessed.missed is not enough
+    if enough:
+        assert guessed.result().equals(expected) and np.array_equal(guessed.positions, plain.positions)
+    small = BottomN(300, 4, cut=0.01)  # a table smaller than the sample: every row belongs
+    small.add(table.slice(0, 200).to_batches()[0])
+    assert small.missed
+    assert not BottomN(300, 4).missed
+
+
 def test_row_offsets_come_in_order_and_stop_waiting_when_aborted() -> None:
     offsets = RowOffsets()
     offsets.publish(1, 20)

@@ -159,6 +159,28 @@ def test_a_column_typed_wrongly_by_the_first_block_is_read_again_wider(tmp_path,
     assert any("read again with wider types" in note for note in scan.table.info.notes)
 
 
+def test_rows_wider_after_the_first_part_are_sampled_again_not_missed(tmp_path, small_blocks, monkeypatch) -> None:
+    """The first part's width makes the pass guess how many rows there are and pass over most of them
+    (FIRST_CUT_MARGIN); rows further in many times wider make that guess far too high, so the pass is made
+    again without it. Either way the sample is the one a pass with no guess takes."""
+    from advisor.profile import stream
+
+    n = 6000
+    frame = pd.DataFrame({"i": np.arange(n), "text": ["x"] * 1000 + ["word " * 60] * (n - 1000)})
+    widening, even = tmp_path / "widening.csv", tmp_path / "even.csv"
+    frame.to_csv(widening, index=False)
+    frame.assign(text="word " * 60).to_csv(even, index=False)
+    guessed = {p.name: scan_file(str(p), sample_rows=1500) for p in (widening, even)}
+    monkeypatch.setattr(stream, "FIRST_CUT_MARGIN", 1e9)  # no first cut at all
+    for p in (widening, even):
+        plain = scan_file(str(p), sample_rows=1500)
+        scan = guessed[p.name]
+        assert len(scan.table.frame) == 1500 and np.array_equal(scan.sample_positions, plain.sample_positions)
+        assert scan.table.frame.equals(plain.table.frame)
+        read_twice = any(note.startswith("read twice") for note in scan.table.info.notes)
+        assert read_twice is (p == widening)
+
+
 def test_parquet_folder_gzip_csv_and_json_lines_stream(tmp_path, small_blocks) -> None:
     frame = _frame(3000)
     folder = tmp_path / "parts"

@@ -42,6 +42,10 @@ PROBE_VALUES = 2000  # a batch whose first values are nearly all distinct is che
 SCAN_THREADS = 2  # batches parsed and summarised side by side (the results do not depend on it)
 MAX_SAMPLE_ROWS = 100_000  # more rows add little to kind detection (50,000), correlations or quantiles (±0.5%)
 MIN_SAMPLE_ROWS = 10_000
+# A pass that knows (or, for a CSV, estimates from its first part) the table's rows ahead keeps only rows
+# whose key is under this many times sample/rows: about that many times the sample's rows are copied, not
+# all of the first ones. Fewer than the sample under it (rows further in a few times wider) reads again.
+FIRST_CUT_MARGIN = 3.0
 SAMPLE_MEMORY_SHARE = 0.25  # of the memory setting, for the sample as a DataFrame
 DEFAULT_MEMORY_LIMIT = 512 * 1024**2  # tables that would take more are streamed (--max-memory)
 # In-memory size of a loaded table per byte of file, by format (pandas DataFrame, strings included).
@@ -313,14 +317,20 @@ def _scan_widening(path: str, *, seed: int, sample_rows: int | None, memory_limi
     widen: dict[str, Any] = {}
     names_widened: list[str] = []
     parts = True  # a CSV is cut into parts parsed side by side, unless its quotes rule that out
+    first_cut = True  # rows far above the sample's share are passed over from the start (see FIRST_CUT_MARGIN)
     while True:
         stream = _open_importing(path, delimiter=delimiter, file_format=file_format, column_types=widen,
                                  parts=parts)
         try:
             scan = _scan(stream, seed=seed, sample_rows=sample_rows, memory_limit=memory_limit,
-                         widened=names_widened, progress=progress, should_stop=should_stop)
+                         widened=names_widened, progress=progress, should_stop=should_stop, first_cut=first_cut)
             scan.column_types, scan.delimiter, scan.file_format = dict(widen), delimiter, file_format
+            if not first_cut:
+                scan.table.info.notes.append("read twice: rows further in were wider than the first part's, so the "
+                                             "first pass's guess of how many rows the sample needed was too low")
             return scan
+        except _FirstCutMissed:
+            first_cut = False
         except Unsplittable:
             parts = False
         except pa.ArrowInvalid as exc:
@@ -392,14 +402,19 @@ def _widen(exc: Exception, schema: pa.Schema, widen: dict[str, Any]) -> tuple[st
     return name, pa.string()
 
 
+class _FirstCutMissed(Exception):
+    """The first cut let fewer rows through than the sample holds: the pass must be made without it."""
+
+
 def _scan(stream: BatchStream, *, seed: int, sample_rows: int | None, memory_limit: int, widened: list[str],
-          progress: Progress | None, should_stop: Callable[[], bool] | None) -> Scan:
+          progress: Progress | None, should_stop: Callable[[], bool] | None, first_cut: bool = True) -> Scan:
     t0 = time.perf_counter()
     stop = should_stop or (lambda: False)
     pool = ThreadPoolExecutor(max_workers=SCAN_THREADS)
     offsets = RowOffsets()
     try:
-        return _scan_batches(stream, pool, offsets, t0, stop, seed, sample_rows, memory_limit, widened, progress)
+        return _scan_batches(stream, pool, offsets, t0, stop, seed, sample_rows, memory_limit, widened, progress,
+                             first_cut)
     finally:
         offsets.abort()  # a worker still waiting for an earlier batch's row count gives up
         pool.shutdown(wait=True, cancel_futures=True)
@@ -468,7 +483,7 @@ def _work(make: Callable[[], pa.RecordBatch], index: int, offsets: RowOffsets, s
 
 def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, offsets: RowOffsets, t0: float,
                   stop: Callable[[], bool], seed: int, sample_rows: int | None, memory_limit: int,
-                  widened: list[str], progress: Progress | None) -> Scan:
+                  widened: list[str], progress: Progress | None, first_cut: bool) -> Scan:
     """Batches are read, summarised and sampled on the pool's threads, a few ahead, and taken in
     strictly in file order on this one (the merges, the sample's bookkeeping), so the result never
     depends on the timing."""
@@ -488,7 +503,10 @@ def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, offsets: RowOff
         nonlocal sampler, columns, names, rows, batches
         kept = sampled[0]
         if sampler is None:
-            sampler = BottomN(sample_rows or _sample_size(kept, memory_limit), seed)  # the first batch: all rows
+            size = sample_rows or _sample_size(kept, memory_limit)
+            rows_ahead = stream.estimated_rows if first_cut else None
+            cut = FIRST_CUT_MARGIN * size / rows_ahead if rows_ahead else 1.0
+            sampler = BottomN(size, seed, cut=min(cut, 1.0))
             names = [n if n.strip() else f"column_{i + 1}" for i, n in enumerate(kept.schema.names)]
             if len(set(names)) != len(names):
                 dup = next(x for x in names if names.count(x) > 1)
@@ -523,6 +541,8 @@ def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, offsets: RowOff
     if sampler is None or rows == 0:
         raise InputError(f"{stream.info.file_name}: has a header row but no data rows; export the table again "
                          f"with its data")
+    if sampler.missed:
+        raise _FirstCutMissed()
     sample = sampler.result()
     info = stream.info
     info.rows_in_file = rows
