@@ -487,9 +487,12 @@ class BottomN:
         if not self.kept:
             return pa.Table.from_batches([], self.schema)
         self._compact()
-        table = self.kept[0]
-        order = np.argsort(self.kept_pos[0], kind="stable")
-        self.positions = self.kept_pos[0][order]  # the sample's row numbers in the file, ascending
+        table, pos = self.kept[0], self.kept_pos[0]
+        if len(pos) < 2 or bool(np.all(pos[1:] > pos[:-1])):  # batches come in file order: it is, no copy
+            self.positions = pos
+            return table
+        order = np.argsort(pos, kind="stable")
+        self.positions = pos[order]  # the sample's row numbers in the file, ascending
         return table.take(pa.array(order))
 
 

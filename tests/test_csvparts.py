@@ -225,6 +225,17 @@ def test_bottom_n_keeps_the_same_rows_however_the_batches_come() -> None:
     assert a.num_rows == 300 and a.equals(b) and np.array_equal(whole.positions, split.positions)
 
 
+def test_bottom_n_gives_its_rows_in_file_order_whatever_order_they_came_in() -> None:
+    table = pa.table({"i": np.arange(3000)})
+    in_order, shuffled = BottomN(200, 1), BottomN(200, 1)
+    in_order.add(table.to_batches()[0])
+    for offset in (2000, 0, 1000):
+        shuffled.add_candidates(*candidates(table.slice(offset, 1000).to_batches()[0], offset, 1, 1.0))
+    a, b = in_order.result(), shuffled.result()
+    assert a.equals(b) and np.array_equal(in_order.positions, shuffled.positions)
+    assert np.all(np.diff(shuffled.positions) > 0) and b.column("i").to_pylist() == shuffled.positions.tolist()
+
+
 @pytest.mark.parametrize("first_cut", [0.9, 0.2, 0.065])
 def test_a_first_cut_keeps_the_same_rows_or_says_it_missed(first_cut: float) -> None:
     """300 of 5,000 rows: 0.06 of the keys. A first cut above the 300th key changes nothing; one below
