@@ -313,3 +313,41 @@ def test_a_fresh_interpreter_streams_while_pandas_imports_on_its_own_thread(tmp_
                          capture_output=True, text=True, check=False)
     assert res.returncode == 2
     assert res.stderr.count("\n") == 1 and "h.csv" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_prefetched_open_is_taken_up_by_the_pass_or_closed(tmp_path, small_blocks, monkeypatch, capsys) -> None:
+    """advisor profile starts opening the file before its imports and checks (stream.prefetch): the pass
+    takes that stream up and gives what it gives without it; an error opening the file comes out where
+    the pass meets it, once; a run that ends first closes the stream."""
+    from advisor.load import open_batches
+    from advisor.profile import stream
+
+    path = tmp_path / "t.csv"
+    _frame(3000).to_csv(path, index=False)
+    plain = scan_file(str(path), sample_rows=500)
+    stream.prefetch(str(path), stream=True)
+    assert list(stream._prefetched) == [(str(path), None, None)]
+    taken = scan_file(str(path), sample_rows=500)
+    assert not stream._prefetched
+    assert np.array_equal(taken.sample_positions, plain.sample_positions) and taken.table.frame.equals(plain.table.frame)
+    assert [c.distinct for c in taken.columns.values()] == [c.distinct for c in plain.columns.values()]
+
+    stream.prefetch(str(tmp_path / "missing.csv"), stream=True)  # nothing raised here
+    with pytest.raises(Exception) as raised:
+        scan_file(str(tmp_path / "missing.csv"))
+    assert "missing.csv" in str(raised.value) and not stream._prefetched
+
+    closed: list[bool] = []
+
+    def watched(*args, **kwargs):
+        opened = open_batches(*args, **kwargs)
+        close = opened.close
+        opened.close = lambda: (closed.append(True), close())
+        return opened
+
+    monkeypatch.setattr("advisor.load.open_batches", watched)
+    assert main(["profile", str(path), "--stream", "--kind", "x=nonsense", "-q"]) == 2
+    assert "nonsense" in capsys.readouterr().err
+    assert closed == [True] and not stream._prefetched
+    stream.prefetch(str(path), stream=False)  # a table loaded whole is not opened ahead
+    assert not stream._prefetched
