@@ -102,3 +102,26 @@ def test_cramers_v_ignores_unused_and_missing_codes():
     a_gappy[:20], b_gappy[20:40] = -1, -1
     assert cramers_v(a_gappy, b_gappy) == pytest.approx(cramers_v(a[40:], b[40:]), abs=1e-12)
     assert cramers_v(rng.integers(0, 4, 500), rng.integers(0, 4, 500)) < 0.1
+
+
+def test_a_wide_table_is_profiled_on_two_threads_in_column_order(monkeypatch):
+    """Above 2,000,000 cells the columns are profiled on two threads, text first (the longest); the report
+    keeps the table's column order and says what one thread says."""
+    import os
+
+    from advisor.profile import profile_frame
+
+    rng = np.random.default_rng(3)
+    n = 70_000
+    columns: dict[str, object] = {f"x{i}": rng.normal(size=n) for i in range(26)}
+    columns["note"] = [f"call {i % 97} about plan {i % 13}" for i in range(n)]
+    columns["code"] = rng.integers(0, 5, n)
+    columns["city"] = rng.choice(["Oslo", "Lima", "Pune"], n)
+    columns["y"] = rng.integers(0, 2, n)
+    frame = pd.DataFrame(columns)
+    assert frame.size >= 2_000_000
+    two = profile_frame(frame, target="y")
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    one = profile_frame(frame, target="y")
+    assert [c.name for c in two.columns] == list(frame.columns)
+    assert two.columns == one.columns and two.correlations == one.correlations and two.leakage == one.leakage

@@ -9,7 +9,7 @@ turns true.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import Cancelled, OptionError, TargetError, did_you_mean, require_columns
 from advisor.profile.config import DEFAULT_SETTINGS, Settings
@@ -210,12 +210,22 @@ def _profile_columns(frame: pd.DataFrame, sample_idx: np.ndarray | None, hints: 
             out.append(one(name))
         return out
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(one, name) for name in names]
+        # Text first: the longest columns to profile, so that neither thread is left with one at the end.
+        # Results are still taken in column order.
+        text = {name for name, dtype in zip(names, frame.dtypes, strict=True) if _is_text(dtype)}
+        submitted = {name: pool.submit(one, name) for name in sorted(names, key=lambda n: n not in text)}
+        futures = [submitted[name] for name in names]
         out = []
         for i, future in enumerate(futures):
             out.append(future.result())
             report(f"column {names[i]}", (i + 1) / len(names) * 0.6)
     return out
+
+
+def _is_text(dtype: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_string_dtype(dtype))  # object columns too
 
 
 def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint: str | None,
@@ -356,12 +366,14 @@ def _relations(profile: Profile, frame: pd.DataFrame, sample_idx: np.ndarray | N
 
     sample = frame if sample_idx is None else frame.iloc[sample_idx]
     feats = [c for c in profile.features if c.name in sample.columns]
-    # The pairs and the one-column models read the same rows and write nothing shared: side by side.
+    # They read the same rows and write nothing shared: the numeric pairs (the longest part) on a thread,
+    # the rest on this one meanwhile.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pairs = pool.submit(rel.correlated_pairs, sample, feats, settings)
+        numeric = pool.submit(rel.numeric_pairs, sample, feats, settings)
         extra = _target_relations(profile, sample, feats, settings)
-        profile.correlations = pairs.result()
-    extra["panel"] = rel.panel_rows(frame, profile, settings)  # every loaded row: a sample would hide repeats
+        categorical = rel.categorical_pairs(sample, feats, settings)
+        extra["panel"] = rel.panel_rows(frame, profile, settings)  # every loaded row: a sample would hide repeats
+        profile.correlations = rel.sort_pairs(numeric.result() + categorical)
     return extra
 
 

@@ -47,7 +47,13 @@ class OneColumnScore:
     metric: str
 
 
-def correlated_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: Settings) -> list[CorrelatedPair]:
+def sort_pairs(pairs: list[CorrelatedPair]) -> list[CorrelatedPair]:
+    """Strongly correlated pairs, strongest first (a total order: however the lists came together)."""
+    return sorted(pairs, key=lambda p: (-abs(p.value), p.a, p.b))
+
+
+def numeric_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: Settings) -> list[CorrelatedPair]:
+    """Numeric feature pairs with a Spearman correlation at or beyond the threshold."""
     th = settings.thresholds.correlation
     pairs: list[CorrelatedPair] = []
     numeric = [c.name for c in feats if c.kind in NUMERIC_KINDS]
@@ -64,6 +70,13 @@ def correlated_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: 
                 v = corr[i, j]
                 if np.isfinite(v) and abs(v) >= th:
                     pairs.append(CorrelatedPair(numeric[i], numeric[j], "spearman", clean_float(v, 4) or 0.0))
+    return pairs
+
+
+def categorical_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: Settings) -> list[CorrelatedPair]:
+    """Pairs of categories (at most 50 levels each) with a bias-corrected Cramér's V at or above the threshold."""
+    th = settings.thresholds.correlation
+    pairs: list[CorrelatedPair] = []
     cats = [c.name for c in feats if c.kind in CATEGORY_KINDS and c.n_distinct <= 50][: settings.max_categorical_pairs_columns]
     codes = {name: frame[name].astype("category").cat.codes.to_numpy() for name in cats}
     for i in range(len(cats)):
@@ -71,7 +84,6 @@ def correlated_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: 
             v = cramers_v(codes[cats[i]], codes[cats[j]])
             if v is not None and v >= th:
                 pairs.append(CorrelatedPair(cats[i], cats[j], "cramers_v", clean_float(v, 4) or 0.0))
-    pairs.sort(key=lambda p: (-abs(p.value), p.a, p.b))
     return pairs
 
 
