@@ -325,20 +325,12 @@ def _answers(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from advisor.profile.stream import DEFAULT_MEMORY_LIMIT, discard_prefetched, prefetch
+    from advisor.pipeline import build_profile_report
+    from advisor.report.render import choose_format
 
-    # The file starts opening before the report's modules are imported and the options checked.
-    prefetch(args.data, delimiter=args.delimiter, file_format=args.input_format,
-             memory_limit=args.max_memory or DEFAULT_MEMORY_LIMIT, stream=args.stream)
-    try:
-        from advisor.pipeline import build_profile_report
-        from advisor.report.render import choose_format
-
-        fmt = choose_format(args.format, args.output)
-        with _progress(args) as progress:
-            report = build_profile_report(args.data, progress=progress, **_profile_options(args))
-    finally:
-        discard_prefetched()
+    fmt = choose_format(args.format, args.output)
+    with _progress(args) as progress:
+        report = build_profile_report(args.data, progress=progress, **_profile_options(args))
     _emit(report, fmt, args, protect=[args.data])
     return 0
 

@@ -319,8 +319,8 @@ def _scan_widening(path: str, *, seed: int, sample_rows: int | None, memory_limi
     parts = True  # a CSV is cut into parts parsed side by side, unless its quotes rule that out
     first_cut = True  # rows far above the sample's share are passed over from the start (see FIRST_CUT_MARGIN)
     while True:
-        stream = (_take_prefetched(path, delimiter, file_format) if not widen and parts else None) or \
-            _open_importing(path, delimiter=delimiter, file_format=file_format, column_types=widen, parts=parts)
+        stream = _open_importing(path, delimiter=delimiter, file_format=file_format, column_types=widen,
+                                 parts=parts)
         try:
             scan = _scan(stream, seed=seed, sample_rows=sample_rows, memory_limit=memory_limit,
                          widened=names_widened, progress=progress, should_stop=should_stop, first_cut=first_cut)
@@ -346,55 +346,6 @@ def _scan_widening(path: str, *, seed: int, sample_rows: int | None, memory_limi
                 names_widened.append(column)
         finally:
             stream.close()
-
-
-_prefetched: dict[tuple[str, str | None, str | None], Any] = {}  # (path, delimiter, format): Future[BatchStream]
-
-
-def prefetch(path: str, *, delimiter: str | None = None, file_format: str | None = None,
-             memory_limit: int = DEFAULT_MEMORY_LIMIT, stream: bool | None = None) -> None:
-    """Start opening a table that is going to be streamed (a CSV's first part read and parsed) on a thread
-    of its own, while the caller goes on with its imports and checks; :func:`scan_file` takes it up.
-
-    Opening needs numpy and pyarrow imported, then runs in Arrow's native code; what ``advisor profile``
-    imports and checks meanwhile (the report's classes, the rules) holds the interpreter's lock. Nothing
-    is raised here: an error opening the file is raised where the pass would have met it.
-    """
-    import threading
-    from concurrent.futures import Future
-
-    try:
-        if stream is False or not (stream or should_stream(path, memory_limit, file_format)):
-            return
-    except Exception:  # the pass says what is wrong with the file, in its turn
-        return
-    future: Future[BatchStream] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(_open_importing(path, delimiter=delimiter, file_format=file_format, column_types={},
-                                              parts=True))
-        except BaseException as exc:  # raised again by whoever takes the stream up
-            future.set_exception(exc)
-
-    discard_prefetched()
-    _prefetched[(path, delimiter, file_format)] = future
-    threading.Thread(target=run, name="advisor-open", daemon=True).start()
-
-
-def _take_prefetched(path: str, delimiter: str | None, file_format: str | None) -> BatchStream | None:
-    future = _prefetched.pop((path, delimiter, file_format), None)
-    return None if future is None else future.result()
-
-
-def discard_prefetched() -> None:
-    """Close a prefetched stream nobody took up (the run ended before its pass)."""
-    import contextlib
-
-    while _prefetched:
-        _, future = _prefetched.popitem()
-        with contextlib.suppress(BaseException):  # its error was for a pass that never came
-            future.result().close()
 
 
 def _open_importing(path: str, **options: Any) -> BatchStream:
