@@ -541,6 +541,16 @@ def _flatten_nested(table: pa.Table, info: LoadInfo | None) -> pa.Table:
     return table
 
 
+def duration_seconds(arr: Any) -> Any:
+    """A pyarrow duration array (or chunked array) as float64 seconds, missing values kept: a duration
+    is a quantity, and scikit-learn, the profile and the pipelines all take it as a number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[arr.type.unit]
+    return pc.divide(arr.cast(pa.int64()).cast(pa.float64()), float(per_second))
+
+
 def _to_pandas(table: pa.Table, info: LoadInfo | None = None) -> pd.DataFrame:
     import pyarrow as pa
 
@@ -551,8 +561,12 @@ def _to_pandas(table: pa.Table, info: LoadInfo | None = None) -> pd.DataFrame:
         raise InputError(f"the column name '{dup}' appears more than once; rename the duplicates")
     # Dictionary-encoded and null-typed columns convert awkwardly; normalise them first.
     cols = []
-    for col in table.columns:
-        if pa.types.is_dictionary(col.type):
+    durations = []
+    for name, col in zip(names, table.columns, strict=True):
+        if pa.types.is_duration(col.type):
+            col = duration_seconds(col)
+            durations.append(name)
+        elif pa.types.is_dictionary(col.type):
             col = col.cast(col.type.value_type)
         elif pa.types.is_null(col.type):
             col = col.cast(pa.string())
@@ -563,6 +577,8 @@ def _to_pandas(table: pa.Table, info: LoadInfo | None = None) -> pd.DataFrame:
         cols.append(col)
     table = pa.table(cols, names=names)
     del cols
+    if durations and info is not None:
+        info.notes.append(f"read as seconds, being durations: {', '.join(durations)}")
     frame = table.to_pandas(split_blocks=True, self_destruct=True, timestamp_as_object=False)
     del table
     pa.default_memory_pool().release_unused()  # hand the read buffers back before profiling starts

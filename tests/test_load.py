@@ -8,6 +8,7 @@ import lzma
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -282,3 +283,33 @@ def test_a_byte_that_is_not_utf8_past_the_sniffed_head_is_shown_not_fatal(tmp_pa
     tiny = tmp_path / "tiny.csv"
     tiny.write_bytes(b" \n\x80")  # the whole file is the head: a byte UTF-8 cannot start with means cp1252
     assert load_table(str(tiny)).info.encoding == "cp1252"
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_durations_are_read_as_seconds_and_profiled_as_numbers(tmp_path, unit):
+    """A duration column (Parquet, Feather, or a DataFrame given to the profile) is a quantity: read as
+    float seconds, said so in the notes, never taken for text (its str() has words in it: '0 days')."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from advisor.load import duration_seconds
+    from advisor.pipeline import build_profile_report
+    from advisor.profile import profile_frame
+
+    rng = np.random.default_rng(0)
+    seconds = rng.uniform(1, 3600, 400).round(3)
+    seconds[5] = np.nan
+    waits = pd.to_timedelta(seconds, unit="s")
+    arrow = pa.array(waits).cast(pa.duration(unit), safe=False)  # whole seconds for "s"
+    assert duration_seconds(arrow).to_pylist()[:2] == pytest.approx(seconds[:2].tolist(), abs=1.0 if unit == "s" else 1e-6)
+    path = tmp_path / "waits.parquet"
+    pq.write_table(pa.table({"wait": arrow, "y": rng.integers(0, 2, 400)}), path)
+    table = load_table(str(path))
+    assert table.frame["wait"].dtype == np.float64 and table.frame["wait"].isna().sum() == 1
+    assert any(note == "read as seconds, being durations: wait" for note in table.info.notes)
+    for stream in (False, True):
+        col = build_profile_report(str(path), target="y", stream=stream).profile.column("wait")
+        assert col.kind in ("numeric", "count") and col.text is None, (stream, col.kind)
+        assert col.numeric.max == pytest.approx(np.nanmax(seconds), abs=1.0)
+    given = profile_frame(pd.DataFrame({"wait": waits, "y": rng.integers(0, 2, 400)}), target="y").column("wait")
+    assert given.kind == "numeric" and given.numeric.max == pytest.approx(np.nanmax(seconds))

@@ -153,12 +153,18 @@ def _profile_frame(
 
 
 def _normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     names = [str(c) for c in frame.columns]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise OptionError(f"the column name '{dup}' appears more than once; rename the duplicates")
     if list(frame.columns) != names:
         frame = frame.set_axis(names, axis=1)
+    # Durations are quantities: in seconds, as a file's are read (load.duration_seconds)
+    durations = [str(name) for name, dtype in frame.dtypes.items() if pd.api.types.is_timedelta64_dtype(dtype)]
+    if durations:
+        frame = frame.assign(**{name: frame[name].dt.total_seconds() for name in durations})
     return frame
 
 

@@ -118,12 +118,15 @@ def summarise(arr: pa.Array | pa.ChunkedArray, count: bool = True) -> ColumnPart
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from advisor.load import duration_seconds
     from advisor.profile.sketch import registers_of
 
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
+    if pa.types.is_duration(arr.type):  # in seconds, as the sample reads it (see load._to_pandas)
+        arr = duration_seconds(arr)
     part = ColumnPart(rows=len(arr), nulls=arr.null_count)
     t = arr.type
     if pa.types.is_null(t) or len(arr) == arr.null_count:
@@ -133,7 +136,7 @@ def summarise(arr: pa.Array | pa.ChunkedArray, count: bool = True) -> ColumnPart
         part.moments = Moments.of(values.cast(pa.float64()).to_numpy(zero_copy_only=False))
     elif pa.types.is_temporal(t):
         # As integers: turning a timestamp into a datetime here would have pyarrow import pandas on this
-        # thread, waiting while another thread imports it; and durations have no min_max of their own.
+        # thread, waiting while another thread imports it.
         mm = pc.min_max(values.view(_temporal_ints(t)))
         part.ts_min, part.ts_max, part.ts_type = mm["min"].as_py(), mm["max"].as_py(), t
     if count and _too_many_to_count(values, part):
