@@ -72,7 +72,7 @@ def count_byte(data: bytes | bytearray, byte: bytes, end: int) -> int:
     four times quicker than ``bytes.count`` on a large block: this runs on the
     thread that cuts every part, ahead of all the parsing.
     """
-    if end < 1 << 16:
+    if end < 1 << 16:  # a small block: one call beats numpy's setup
         return data.count(byte, 0, end)
     import numpy as np
 

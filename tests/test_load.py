@@ -313,3 +313,7 @@ def test_durations_are_read_as_seconds_and_profiled_as_numbers(tmp_path, unit):
         assert col.numeric.max == pytest.approx(np.nanmax(seconds), abs=1.0)
     given = profile_frame(pd.DataFrame({"wait": waits, "y": rng.integers(0, 2, 400)}), target="y").column("wait")
     assert given.kind == "numeric" and given.numeric.max == pytest.approx(np.nanmax(seconds))
+    arrow_backed = pd.Series(arrow.to_pandas(types_mapper=pd.ArrowDtype))  # pyarrow's durations in pandas
+    given = profile_frame(pd.DataFrame({"wait": arrow_backed, "y": rng.integers(0, 2, 400)}), target="y")
+    assert given.column("wait").kind in ("numeric", "count") and given.column("wait").text is None
+    assert given.column("wait").numeric.max == pytest.approx(np.nanmax(seconds), abs=1.0)

@@ -9,7 +9,7 @@ turns true.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from advisor.errors import Cancelled, OptionError, TargetError, did_you_mean, require_columns
 from advisor.profile.config import DEFAULT_SETTINGS, Settings
@@ -153,16 +153,15 @@ def _profile_frame(
 
 
 def _normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    import pandas as pd
-
     names = [str(c) for c in frame.columns]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise OptionError(f"the column name '{dup}' appears more than once; rename the duplicates")
     if list(frame.columns) != names:
         frame = frame.set_axis(names, axis=1)
-    # Durations are quantities: in seconds, as a file's are read (load.duration_seconds)
-    durations = [str(name) for name, dtype in frame.dtypes.items() if pd.api.types.is_timedelta64_dtype(dtype)]
+    # Durations (numpy's timedelta64 or pyarrow's, both of kind "m") are quantities: in seconds, as a
+    # file's are read (load.duration_seconds)
+    durations = [str(name) for name, dtype in frame.dtypes.items() if getattr(dtype, "kind", "") == "m"]
     if durations:
         frame = frame.assign(**{name: frame[name].dt.total_seconds() for name in durations})
     return frame
@@ -201,6 +200,8 @@ def _profile_columns(frame: pd.DataFrame, sample_idx: np.ndarray | None, hints: 
     import os
     from concurrent.futures import ThreadPoolExecutor
 
+    import pandas as pd
+
     names = list(frame.columns)
 
     def one(name: str) -> ColumnProfile:
@@ -218,7 +219,7 @@ def _profile_columns(frame: pd.DataFrame, sample_idx: np.ndarray | None, hints: 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         # Text first: the longest columns to profile, so that neither thread is left with one at the end.
         # Results are still taken in column order.
-        text = {name for name, dtype in zip(names, frame.dtypes, strict=True) if _is_text(dtype)}
+        text = {name for name, dtype in zip(names, frame.dtypes, strict=True) if pd.api.types.is_string_dtype(dtype)}
         submitted = {name: pool.submit(one, name) for name in sorted(names, key=lambda n: n not in text)}
         futures = [submitted[name] for name in names]
         out = []
@@ -226,12 +227,6 @@ def _profile_columns(frame: pd.DataFrame, sample_idx: np.ndarray | None, hints: 
             out.append(future.result())
             report(f"column {names[i]}", (i + 1) / len(names) * 0.6)
     return out
-
-
-def _is_text(dtype: Any) -> bool:
-    import pandas as pd
-
-    return bool(pd.api.types.is_string_dtype(dtype))  # object columns too
 
 
 def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint: str | None,
