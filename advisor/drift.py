@@ -434,16 +434,35 @@ def _encode_for_domain(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFra
 def _fit_domain(x: pd.DataFrame, y: np.ndarray, seed: int, n: int) -> DomainClassifier:
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_score
 
     model = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, random_state=seed)
-    cv = StratifiedKFold(3, shuffle=True, random_state=seed)
-    scores = cross_val_score(model, x, y, cv=cv, scoring="roc_auc")
+    groups = _same_rows(x)
+    if groups is None:
+        cv: Any = StratifiedKFold(3, shuffle=True, random_state=seed)
+    else:
+        cv = StratifiedGroupKFold(3, shuffle=True, random_state=seed)
+    scores = cross_val_score(model, x, y, groups=groups, cv=cv, scoring="roc_auc")
     auc = float(np.mean(scores))
     model.fit(x, y)
     top, method = _domain_importances(model, x, y, seed)
     return DomainClassifier("ok", clean_float(auc, 4), clean_float(float(np.std(scores)), 4),
                             level(auc, "domain_auc"), top, method, n)
+
+
+def _same_rows(x: pd.DataFrame) -> np.ndarray | None:
+    """Group numbers that put equal rows together, or None when every row is unlike the others.
+
+    A row found in both tables (a table compared with itself, an export that
+    repeats part of the last one) has a twin with the other label: in a training
+    fold the twin teaches the classifier the opposite of the truth for the row,
+    and the AUC falls far below 0.5. Equal rows are kept in one fold instead.
+    """
+    import pandas as pd
+
+    hashes = pd.util.hash_pandas_object(x, index=False).to_numpy()
+    codes, uniques = pd.factorize(hashes)
+    return None if len(uniques) == len(x) else codes
 
 
 def _domain_importances(model: Any, x: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[list[dict[str, float]], str]:

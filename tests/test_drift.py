@@ -192,3 +192,25 @@ def test_uncertain_rows_are_the_ones_near_the_boundary(cli, saved_model):
     assert (picked["x1"] + 0.5 * picked["x2"]).abs().median() < margin_all / 4
     code, _, err = cli("uncertain", d / "m.skops", d / "same.csv", "--n", "0")
     assert code == 2 and "positive integer" in err
+
+
+@pytest.mark.parametrize("overlap", [1.0, 0.5])
+def test_rows_found_in_both_tables_do_not_skew_the_domain_classifier(overlap):
+    """A table compared with itself (or with an export that repeats half of it) is no drift: each row's
+    twin is kept in the same fold as the row, so the classifier cannot learn the twin's opposite label
+    (which gave an AUC near 0.1 before)."""
+    ref = table(3000, 0)
+    shared = ref.sample(frac=overlap, random_state=1)
+    cur = pd.concat([shared, table(3000 - len(shared), 2)], ignore_index=True)
+    report = compare(ref, cur)
+    assert report.domain.auc is not None and 0.4 <= report.domain.auc <= 0.6, report.domain.auc
+    assert report.domain.severity == "none"
+
+
+def test_new_rows_beside_shared_ones_still_show_their_drift():
+    ref = table(3000, 0)
+    fresh = table(1500, 2)
+    fresh["age"] += 30  # the new half of the export is far older
+    report = compare(ref, pd.concat([ref.sample(frac=0.5, random_state=1), fresh], ignore_index=True))
+    assert report.domain.auc is not None and report.domain.auc > 0.7, report.domain.auc
+    assert next(iter(report.domain.top_columns[0])) == "age"
