@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from advisor.profile.model import Profile
 
 LEVELS = ("none", "low", "medium", "high")
+SHARED_ROWS_GROUPED = 10  # equal rows seen at most this often are kept in one fold of the domain classifier
 ALPHA = 0.01  # family-wise false discovery rate for "the shift is real"
 
 # effect -> (low, medium, high) lower bounds; a column is flagged only when its
@@ -456,13 +457,22 @@ def _same_rows(x: pd.DataFrame) -> np.ndarray | None:
     A row found in both tables (a table compared with itself, an export that
     repeats part of the last one) has a twin with the other label: in a training
     fold the twin teaches the classifier the opposite of the truth for the row,
-    and the AUC falls far below 0.5. Equal rows are kept in one fold instead.
+    and the AUC falls far below 0.5. Rows repeated up to ``SHARED_ROWS_GROUPED``
+    times are kept in one fold instead. A row seen more often than that is one of
+    a few common patterns (a table of a couple of categories): the training folds'
+    share of each label for it is then the estimate the classifier should learn,
+    and grouping would leave it with patterns it has never seen.
     """
+    import numpy as np
     import pandas as pd
 
     hashes = pd.util.hash_pandas_object(x, index=False).to_numpy()
     codes, uniques = pd.factorize(hashes)
-    return None if len(uniques) == len(x) else codes
+    seen = np.bincount(codes)[codes]
+    grouped = (seen > 1) & (seen <= SHARED_ROWS_GROUPED)
+    if not grouped.any():
+        return None
+    return np.where(grouped, codes, len(uniques) + np.arange(len(x)))
 
 
 def _domain_importances(model: Any, x: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[list[dict[str, float]], str]:

@@ -214,3 +214,15 @@ def test_new_rows_beside_shared_ones_still_show_their_drift():
     report = compare(ref, pd.concat([ref.sample(frac=0.5, random_state=1), fresh], ignore_index=True))
     assert report.domain.auc is not None and report.domain.auc > 0.7, report.domain.auc
     assert next(iter(report.domain.top_columns[0])) == "age"
+
+
+def test_a_table_of_few_row_patterns_is_still_told_apart_by_their_shares():
+    """Rows that repeat because the table has few patterns (two categorical columns) are not grouped:
+    the classifier learns each pattern's share in the two tables, as it should."""
+    rng = np.random.default_rng(0)
+    ref = pd.DataFrame({"plan": rng.choice(["basic", "pro"], 3000, p=[0.8, 0.2]),
+                        "city": rng.choice(["north", "south"], 3000, p=[0.5, 0.5])})
+    cur = pd.DataFrame({"plan": rng.choice(["basic", "pro"], 3000, p=[0.3, 0.7]),
+                        "city": rng.choice(["north", "south"], 3000, p=[0.5, 0.5])})
+    report = compare(ref, cur)
+    assert report.domain.status == "ok" and report.domain.auc is not None and report.domain.auc > 0.65
