@@ -48,6 +48,17 @@ def test_profiling_does_not_import_textual_or_shap():
     assert not {m for m in mods if m.split(".")[0] in ("textual", "shap")}
 
 
+@pytest.mark.parametrize("target", ["body_mass_g", "species"])
+def test_profiling_a_regression_or_a_classification_target_does_not_import_scikit_learn(target):
+    """The profile's one L1 model (a regression target's zero share) is fitted in numpy
+    (advisor.profile.lasso): importing scikit-learn took two seconds, longer than profiling a small table."""
+    code = ("from advisor.pipeline import build_profile_report, bundled_path\n"
+            f"r = build_profile_report(str(bundled_path()), target={target!r})\n"
+            "print(r.profile.task, r.profile.l1_zero_share)")
+    mods = loaded_after(code)
+    assert not {m for m in mods if m.split(".")[0] in ("sklearn", "scipy")}
+
+
 SHELLS = ("rich", "textual", "advisor.cli", "advisor.tui", "advisor.report.terminal")
 
 

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -228,11 +227,13 @@ def nonlinear_columns(scores: list[OneColumnScore], settings: Settings) -> list[
 
 
 def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile], seed: int) -> float | None:
-    """Share of numeric features a cross-validated Lasso sets to zero."""
+    """Share of numeric features a cross-validated Lasso sets to zero (missing values filled with the
+    column's median, every column standardised): :func:`advisor.profile.lasso.zero_share_cv`, which
+    gives what scikit-learn's ``LassoCV(cv=3, alphas=30)`` gives without importing it. ``seed`` is
+    unused: the folds are unshuffled, as LassoCV's."""
     import numpy as np
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LassoCV
-    from sklearn.preprocessing import StandardScaler
+
+    from advisor.profile.lasso import zero_share_cv
 
     numeric = [c.name for c in feats if c.kind in NUMERIC_KINDS]
     mask = y.notna().to_numpy()
@@ -243,13 +244,10 @@ def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile],
     yv = y.loc[mask].to_numpy(dtype="float64")
     if not np.isfinite(yv).all() or np.isnan(x).all(axis=0).any():
         return None
-    x = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(x))
-    from threadpoolctl import threadpool_limits
-
-    with warnings.catch_warnings(), threadpool_limits(1):
-        warnings.simplefilter("ignore")
-        model = LassoCV(cv=3, random_state=seed, alphas=30, max_iter=2000).fit(x, yv)
-    return clean_float(float(np.mean(np.abs(model.coef_) < 1e-10)), 4)
+    x = np.where(np.isnan(x), np.nanmedian(x, axis=0), x)
+    std = x.std(axis=0)
+    x = (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    return clean_float(zero_share_cv(x, yv), 4)
 
 
 PANEL_CHECK_ROWS = 1_000_000  # the pairs of a bigger table are checked on a seeded sample of this many rows
