@@ -28,9 +28,10 @@ FOLDS = 3
 ZERO = 1e-10  # a coefficient this small counts as dropped
 
 
-def lasso_path(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def lasso_path(x: np.ndarray, y: np.ndarray, alpha_min: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The kinks of the Lasso path of centred ``x`` (n x p) and ``y``: alphas from the largest (where
-    every coefficient is zero) down, and the coefficients at each (one row per alpha).
+    every coefficient is zero) down to the first at or below ``alpha_min``, and the coefficients at
+    each (one row per alpha).
 
     Columns that are constant, or that the columns already in the model
     reproduce exactly (a column given twice), never enter: their coefficient
@@ -61,7 +62,7 @@ def lasso_path(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         solved = inverse @ signs
         norm = 1.0 / np.sqrt(float(signs @ solved))
         direction = norm * solved  # the active coefficients' change per unit of step
-        along = gram[:, idx] @ direction  # every correlation's change per unit of step
+        along = direction @ gram[idx]  # every correlation's change per unit of step (gram is symmetric)
         step, entering, leaving = top / norm, -1, -1  # at most to the end: every correlation zero
         free = ~barred
         free[idx] = False
@@ -85,7 +86,7 @@ def lasso_path(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             del active[leaving]
         alphas.append(max(top, 0.0) / n)
         coefs.append(beta.copy())
-        if top <= tiny or not active:
+        if top <= tiny or not active or alphas[-1] <= alpha_min:
             break
         if entering >= 0:
             grown = _with(inverse, gram[idx, entering], gram[entering, entering])
@@ -153,11 +154,11 @@ def zero_share_cv(x: np.ndarray, y: np.ndarray) -> float:
         test = np.zeros(n, dtype=bool)
         test[bounds[k]:bounds[k + 1]] = True
         x_mean, y_mean = x[~test].mean(axis=0), y[~test].mean()
-        alphas, coefs = lasso_path(x[~test] - x_mean, y[~test] - y_mean)
+        alphas, coefs = lasso_path(x[~test] - x_mean, y[~test] - y_mean, alpha_min=grid[-1])
         at = coefs_at(alphas, coefs, grid)
         predicted = (x[test] - x_mean) @ at.T + y_mean
         errors[:, k] = np.mean((predicted - y[test][:, None]) ** 2, axis=0)
     best = grid[int(np.argmin(errors.mean(axis=1)))]
-    alphas, coefs = lasso_path(xc, yc)
+    alphas, coefs = lasso_path(xc, yc, alpha_min=best)
     final = coefs_at(alphas, coefs, np.array([best]))[0]
     return float(np.mean(np.abs(final) < ZERO))
