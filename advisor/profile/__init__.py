@@ -397,7 +397,7 @@ def _target_relations(profile: Profile, sample: pd.DataFrame, feats: list[Column
     if profile.task == "regression":
         clean = [c for c in feats if c.name not in leaky]
         try:
-            profile.l1_zero_share = rel.l1_zero_share(model_sample, y, clean, settings.seed)
+            profile.l1_zero_share = rel.l1_zero_share(model_sample, y, clean)
         except Exception:  # an optional estimate: degenerate columns (even sklearn bugs) give none, not a crash
             profile.l1_zero_share = None
     return extra

@@ -26,6 +26,7 @@ EPS = 1e-3  # the smallest alpha of the grid, as a share of the largest (LassoCV
 N_ALPHAS = 30
 FOLDS = 3
 ZERO = 1e-10  # a coefficient this small counts as dropped
+REFRESH = 32  # steps between fresh inversions of the active Gram matrix
 
 
 def lasso_path(x: np.ndarray, y: np.ndarray, alpha_min: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -47,12 +48,13 @@ def lasso_path(x: np.ndarray, y: np.ndarray, alpha_min: float = 0.0) -> tuple[np
     corr = x.T @ y  # each column's inner product with the residual
     beta = np.zeros(p)
     barred = np.diag(gram) <= 1e-12 * max(float(np.diag(gram).max(initial=0.0)), 1.0)  # constant columns
-    top = float(np.max(np.abs(np.where(barred, 0.0, corr)), initial=0.0))
+    open_corr = np.abs(np.where(barred, 0.0, corr))
+    top = float(np.max(open_corr, initial=0.0))
     alphas, coefs = [top / n], [beta.copy()]
     tiny = 1e-12 * max(top, 1.0)
     if top <= tiny:
         return np.array(alphas), np.array(coefs)
-    first = int(np.argmax(np.abs(np.where(barred, 0.0, corr))))
+    first = int(np.argmax(open_corr))
     active, inverse = [first], np.array([[1.0 / gram[first, first]]])
     for step_no in range(8 * p + 8):
         idx = np.array(active)
@@ -96,9 +98,6 @@ def lasso_path(x: np.ndarray, y: np.ndarray, alpha_min: float = 0.0) -> tuple[np
                 active.append(entering)
                 inverse = grown
     return np.array(alphas), np.array(coefs)
-
-
-REFRESH = 32  # steps between fresh inversions of the active Gram matrix
 
 
 def _with(inverse: np.ndarray, cross: np.ndarray, own: float) -> np.ndarray | None:

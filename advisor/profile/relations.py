@@ -226,12 +226,13 @@ def nonlinear_columns(scores: list[OneColumnScore], settings: Settings) -> list[
     )
 
 
-def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile], seed: int) -> float | None:
+def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile]) -> float | None:
     """Share of numeric features a cross-validated Lasso sets to zero (missing values filled with the
     column's median, every column standardised): :func:`advisor.profile.lasso.zero_share_cv`, which
-    gives what scikit-learn's ``LassoCV(cv=3, alphas=30)`` gives without importing it. ``seed`` is
-    unused: the folds are unshuffled, as LassoCV's."""
+    gives what scikit-learn's ``LassoCV(cv=3, alphas=30)`` gives without importing it (its folds
+    are unshuffled: no seed)."""
     import numpy as np
+    from threadpoolctl import threadpool_limits
 
     from advisor.profile.lasso import zero_share_cv
 
@@ -247,7 +248,8 @@ def l1_zero_share(frame: pd.DataFrame, y: pd.Series, feats: list[ColumnProfile],
     x = np.where(np.isnan(x), np.nanmedian(x, axis=0), x)
     std = x.std(axis=0)
     x = (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
-    return clean_float(zero_share_cv(x, yv), 4)
+    with threadpool_limits(1):  # BLAS threads would spin beside the profile's own (the pairs run on a thread)
+        return clean_float(zero_share_cv(x, yv), 4)
 
 
 PANEL_CHECK_ROWS = 1_000_000  # the pairs of a bigger table are checked on a seeded sample of this many rows
