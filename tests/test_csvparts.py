@@ -338,6 +338,23 @@ def test_small_integer_ranges_count_like_value_counts() -> None:
     assert wide.num_rows == 3001
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64])
+def test_small_integer_ranges_at_the_ends_of_their_type(dtype: type) -> None:
+    """A narrow type's range spanning more than half its width (an int8 from -100 to 100, as a
+    Parquet file may hold) must not wrap around when counted, nor a uint64 near 2**64."""
+    info = np.iinfo(dtype)
+    lo, hi = (int(info.min), int(info.min) + 200) if info.bits > 8 else (int(info.min), int(info.max))
+    if dtype == np.uint64:
+        lo, hi = int(info.max) - 300, int(info.max)
+    rng = np.random.default_rng(2)
+    data = np.r_[rng.integers(lo, hi, 4000, endpoint=True, dtype=dtype), np.array([lo, hi], dtype=dtype)]
+    counted = HeavyHitters.count(pa.array(data))
+    got = dict(zip(counted.column("values").to_pylist(), counted.column("counts").to_pylist(), strict=True))
+    values, counts = np.unique(data, return_counts=True)
+    assert got == {int(v): int(c) for v, c in zip(values, counts, strict=True)}
+    assert counted.schema.field("values").type == pa.from_numpy_dtype(dtype)
+
+
 def test_moments_of_one_batch_and_their_merge() -> None:
     rng = np.random.default_rng(5)
     data = np.r_[rng.normal(0, 2, 3000), [0.0, 0.0, np.nan, np.inf]]

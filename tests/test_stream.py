@@ -236,6 +236,28 @@ def test_every_temporal_type_streams_with_its_range(tmp_path) -> None:
     assert (lo, hi) == (stamps.min(), stamps.max())
 
 
+def test_narrow_integer_columns_stream_with_their_exact_counts(tmp_path) -> None:
+    """A Parquet file's int8 column spanning -100 to 100 and a uint8 one: streamed, their counts and
+    range are the in-memory profile's (the pass once stopped with an internal error on the int8)."""
+    rng = np.random.default_rng(4)
+    n = 5000
+    table = pa.table({"small": pa.array(rng.integers(-100, 101, n).astype(np.int8)),
+                      "byte": pa.array(rng.integers(0, 256, n).astype(np.uint8)),
+                      "y": pa.array(np.arange(n) % 2)})
+    path = tmp_path / "narrow.parquet"
+    pq.write_table(table, path)
+    streamed = build_profile_report(str(path), stream=True, sample=1000, target="y").profile
+    whole = build_profile_report(str(path), stream=False, target="y").profile
+    for name in ("small", "byte"):
+        s, w = streamed.column(name), whole.column(name)
+        assert s.n_distinct == w.n_distinct == len(np.unique(table.column(name).to_numpy()))
+        assert (s.numeric.min, s.numeric.max) == (w.numeric.min, w.numeric.max)
+        true = dict(zip(*np.unique(table.column(name).to_numpy(), return_counts=True), strict=True))
+        assert all(t.count == true[int(t.value)] for t in s.top_values)
+        # ties may be listed in another order (value order streamed, first seen in memory)
+        assert [t.count for t in s.top_values] == [t.count for t in w.top_values]
+
+
 def test_big_files_stream_by_themselves(tmp_path) -> None:
     path = tmp_path / "t.csv"
     _frame(2000).to_csv(path, index=False)

@@ -332,9 +332,13 @@ def _count_small_range(values: pa.Array) -> pa.Table | None:
     if hi - lo >= 1 << 16:
         return None
     arr = values.to_numpy(zero_copy_only=False)
-    counts = np.bincount((arr - lo).astype(np.intp), minlength=hi - lo + 1)
+    # Each value's distance from the smallest, in 64 bits: in the column's own type an int8 column
+    # spanning -100 to 100 would wrap around (and a uint64 near 2**64 does not fit an int64).
+    wide = np.uint64 if arr.dtype.kind == "u" else np.int64
+    counts = np.bincount((arr.astype(wide) - wide(lo)).astype(np.intp), minlength=hi - lo + 1)
     seen = np.flatnonzero(counts)
-    return pa.table({"values": pa.array(seen + lo, type=values.type), "counts": pa.array(counts[seen], pa.int64())})
+    distinct = seen.astype(wide) + wide(lo)
+    return pa.table({"values": pa.array(distinct, type=values.type), "counts": pa.array(counts[seen], pa.int64())})
 
 
 class Moments:
