@@ -197,7 +197,8 @@ def _magic(p: Path) -> str | None:
 def _looks_like_text(p: Path) -> bool:
     with p.open("rb") as fh:
         chunk = fh.read(4096)
-    return b"\x00" not in chunk and _decode_guess(chunk) is not None
+    encoding = _decode_guess(chunk)
+    return encoding is not None and _binary_share(chunk.decode(encoding, errors="ignore")) <= 0.05
 
 
 # ---------------------------------------------------------------- CSV
@@ -226,7 +227,7 @@ def _decode_guess(chunk: bytes) -> str | None:
     if chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     if b"\x00" in chunk:
-        return None
+        return _utf16_without_bom(chunk)
     for enc in ("utf-8", "cp1252"):
         try:
             chunk.decode(enc)
@@ -237,12 +238,32 @@ def _decode_guess(chunk: bytes) -> str | None:
     return None
 
 
+def _utf16_without_bom(chunk: bytes) -> str | None:
+    """UTF-16 with no byte-order mark, told by its zero bytes: ASCII text in it has a zero in
+    every second byte (the odd ones little-endian, the even ones big-endian); else None."""
+    even, odd = chunk[0::2], chunk[1::2]
+    if len(chunk) < 8:
+        return None
+    if odd.count(0) > 0.8 * len(odd) and even.count(0) < 0.05 * len(even):
+        encoding = "utf-16-le"
+    elif even.count(0) > 0.8 * len(even) and odd.count(0) < 0.05 * len(odd):
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        chunk[: len(chunk) // 2 * 2].decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(chunk) - 4:  # a surrogate pair cut at the chunk's end is still text
+            return None
+    return encoding
+
+
 def sniff_csv(head: bytes, name: str, default_delimiter: str | None = None) -> tuple[str, str, str]:
     """Return (encoding, delimiter, decimal) for a CSV whose first bytes are ``head``."""
     encoding = _decode_guess(head)
-    if encoding is None or _binary_share(head) > 0.05:
+    text = head.decode(encoding, errors="ignore") if encoding else ""
+    if encoding is None or _binary_share(text) > 0.05:
         raise InputError(f"{name}: looks like binary data, not a text table; check the file is the export you meant")
-    text = head.decode(encoding, errors="ignore")
     lines = [ln for ln in text.splitlines() if ln.strip()][:50]
     if len(text) >= SNIFF_BYTES - 8 and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut
@@ -251,11 +272,15 @@ def sniff_csv(head: bytes, name: str, default_delimiter: str | None = None) -> t
     return encoding, delimiter, decimal
 
 
-def _binary_share(head: bytes) -> float:
+def _binary_share(head: bytes | str) -> float:
+    """The share of control characters (other than tab and line ends) in the first 4,096: text has
+    next to none. Given as decoded text where the encoding is known, so that UTF-16's zero bytes
+    are not taken for binary."""
     if not head:
         return 0.0
     sample = head[:4096]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    codes = [ord(c) for c in sample] if isinstance(sample, str) else list(sample)
+    controls = sum(1 for b in codes if b < 32 and b not in (9, 10, 13))
     return controls / len(sample)
 
 

@@ -49,6 +49,23 @@ def test_utf8_bom_and_cp1252(write):
     assert t2.info.encoding == "cp1252" and t2.frame["name"][1] == "Zoë"
 
 
+@pytest.mark.parametrize("encoding,bom", [("utf-16", b""), ("utf-16-le", b""), ("utf-16-be", b""),
+                                          ("utf-16-be", b"\xfe\xff")])
+@pytest.mark.parametrize("name,stream", [("t.csv", False), ("t.csv", True), ("t.txt", False)])
+def test_utf16_with_and_without_a_byte_order_mark(tmp_path, encoding, bom, name, stream):
+    """Excel's "Unicode text" and other UTF-16 exports: their zero bytes are not binary data."""
+    from advisor.pipeline import build_profile_report
+
+    rows = [f"{city},{i * 0.5},{i % 2}" for i, city in zip(range(400), ["München", "Köln", "Zoë"] * 200, strict=False)]
+    path = tmp_path / name
+    path.write_bytes(bom + "\n".join(["city,x,y", *rows, ""]).encode(encoding))
+    t = load_table(str(path))
+    assert t.info.encoding.startswith("utf-16") and t.frame.shape == (400, 3)
+    assert t.frame["city"].tolist()[:3] == ["München", "Köln", "Zoë"] and t.frame["x"].iloc[3] == 1.5
+    profile = build_profile_report(str(path), stream=stream, target="y").profile
+    assert profile.table.n_rows == 400 and profile.column("city").n_distinct == 3
+
+
 def test_quoted_fields_with_delimiters_and_newlines(write):
     t = load_table(write("q.csv", 'id,comment\n1,"hello, world"\n2,"two\nlines"\n'))
     assert t.frame["comment"].tolist() == ["hello, world", "two\nlines"]
@@ -171,6 +188,10 @@ def test_binary_garbage(write):
     rnd = random.Random(0)
     with pytest.raises(InputError, match="binary"):
         load_table(write("g.csv", bytes(rnd.randrange(256) for _ in range(5000))))
+    with pytest.raises(InputError, match="binary"):  # zero bytes that are not UTF-16
+        load_table(write("z.csv", b"a,b\n" + b"\x00" * 500))
+    with pytest.raises(InputError, match="binary"):  # UTF-16 whose text is control characters
+        load_table(write("c.csv", "\ufeff" + "\x01\x02" * 300, encoding="utf-16-le"))
 
 
 def test_unknown_format(write):
