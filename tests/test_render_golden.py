@@ -929,3 +929,31 @@ def test_advice_sections_skip_when_absent() -> None:
     assert "```mermaid" not in render_markdown(report)
     report.advice = None
     assert "Advice" not in render_markdown(report) and "advice:" not in render_terminal(report)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_long_values_never_squeeze_the_column_names_out(tmp_path: Path, width: int) -> None:
+    """A datetime range, a long category label and a value with a line break in it are cut to the
+    space left in the columns table, one line each; every column's name and role stay whole."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    n = 300
+    path = tmp_path / "edge.csv"
+    pd.DataFrame({
+        "x": rng.normal(size=n),
+        "note": rng.choice(["line one | pipe\nline two", "short"], n),
+        "label": rng.choice(["A very long category label that goes on and on beyond the width", "B", "C"], n),
+        "signup": pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.permutation(n) * 3607, unit="s"),
+        "target": rng.integers(0, 2, n),
+    }).to_csv(path, index=False)
+    term = render_terminal(build_profile_report(str(path), target="target"), width=width)
+    assert max(len(line) for line in term.splitlines()) <= width
+    table = term[term.index("columns (5)"):term.index("findings (")].splitlines()
+    rows = {line.split()[0]: line for line in table[3:] if line.strip()}
+    assert list(rows) == ["x", "note", "label", "signup", "target"]  # one line per column, names whole
+    assert all(" feature " in rows[name] for name in ("x", "note", "label", "signup"))
+    assert " target " in rows["target"]
+    if width >= 80:
+        assert "2022-01-01" in rows["signup"] and "line one | pipe line" in rows["note"]

@@ -185,20 +185,26 @@ def _columns(p: Any, width: int) -> list[RenderableType]:
     from rich.text import Text
 
     name_w = min(max(len(c.name) for c in p.columns), 22 if width < 100 else 32)
-    fixed = name_w + max(len(c.kind) for c in p.columns) + len("feature") + len("missing") + len("distinct")
-    summaries = _summary_cells(p.columns, avail=max(12, width - fixed - 2 * 5))
+    kind_w = max(len("kind"), *(len(c.kind) for c in p.columns))
+    role_w = max(len("role"), *(len(c.role) for c in p.columns))
+    distinct_w = max(len("distinct"), *(len(distinct_text(c)) for c in p.columns))
+    fixed = name_w + kind_w + role_w + len("missing") + distinct_w
+    values_w = max(12, width - fixed - 2 * 5)  # a space of padding and one between columns
+    summaries = _summary_cells(p.columns, avail=values_w)
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False, show_edge=False,
                   header_style="bold")
+    # Every column but the last keeps its width; the values are cut to what is left, so a long
+    # date range or category never squeezes the names out.
     table.add_column("column", overflow="fold", min_width=name_w, max_width=name_w)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("role", no_wrap=True)
-    table.add_column("missing", justify="right", no_wrap=True)
-    table.add_column("distinct", justify="right", no_wrap=True)
-    table.add_column("values", overflow="ellipsis", no_wrap=True)
+    table.add_column("kind", no_wrap=True, min_width=kind_w)
+    table.add_column("role", no_wrap=True, min_width=role_w)
+    table.add_column("missing", justify="right", no_wrap=True, min_width=len("missing"))
+    table.add_column("distinct", justify="right", no_wrap=True, min_width=distinct_w)
+    table.add_column("values", overflow="ellipsis", no_wrap=True, max_width=values_w)
     for c, summary in zip(p.columns, summaries, strict=True):
         miss_style = "yellow" if c.missing_share >= 0.05 else ("dim" if not c.n_missing else "")
         table.add_row(c.name, c.kind, c.role, Text(pct(c.missing_share), style=miss_style),
-                      distinct_text(c), summary, style=ROLE_STYLE.get(c.role, ""))
+                      distinct_text(c), _fit(summary, values_w), style=ROLE_STYLE.get(c.role, ""))
     return [Text(""), _rule(f"columns ({len(p.columns)})"), table]
 
 
@@ -216,12 +222,21 @@ def _summary_cells(columns: list[Any], avail: int) -> list[str]:
             middle = boxplot(c.numeric, plot_w) if plot_w >= 6 else ".."
             out.append(f"{lo:>{lo_w}} {middle} {hi}")
         elif c.datetime_min or c.datetime_max:
-            out.append(f"{c.datetime_min or '?'} .. {c.datetime_max or '?'}")
+            lo, hi = c.datetime_min or "?", c.datetime_max or "?"
+            if len(lo) + len(hi) + 4 > avail:  # the days alone, rather than a range cut short
+                lo, hi = lo[:10], hi[:10]
+            out.append(f"{lo} .. {hi}")
         elif c.top_values:
             out.append(f"{c.top_values[0].value} {pct(c.top_values[0].share)}")
         else:
             out.append("")
     return out
+
+
+def _fit(text: str, width: int) -> str:
+    """One line of at most ``width`` characters: line breaks inside a value shown as spaces."""
+    line = " ".join(text.split("\n")).replace("\r", " ").replace("\t", " ")
+    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
 
 
 def short(v: float | None) -> str:
