@@ -668,7 +668,9 @@ def _read_excel(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delim
     if sample is not None and len(frame) > sample:
         import numpy as np
 
-        keep = np.sort(np.random.default_rng(seed).choice(len(frame), size=sample, replace=False))
+        # The rows every other format's sampler keeps for this seed (the n smallest keys, see BottomN).
+        keys = sample_keys(np.arange(len(frame)), seed)
+        keep = np.sort(np.argsort(keys, kind="stable")[:sample])
         frame = frame.iloc[keep].reset_index(drop=True)
         info.is_sample = True
         info.notes.append(f"profiled a uniform random sample of {sample:,} of {info.rows_in_file:,} rows (seed {seed})")

@@ -134,13 +134,19 @@ def test_sample_is_reproducible_uniform_and_in_file_order(write):
     assert "500 of 5,000 rows" in a.info.notes[0]
 
 
-def test_sample_same_rows_from_csv_and_parquet(tmp_path):
+def test_sample_same_rows_from_every_format(tmp_path):
+    """One seed, one sample: the same rows whatever the file's format (Excel's used to differ)."""
     frame = pd.DataFrame({"i": range(3000), "v": [float(i) / 3 for i in range(3000)]})
     frame.to_csv(tmp_path / "t.csv", index=False)
     frame.to_parquet(tmp_path / "t.parquet")
+    frame.to_feather(tmp_path / "t.feather")
+    frame.to_json(tmp_path / "t.jsonl", orient="records", lines=True)
+    frame.to_excel(tmp_path / "t.xlsx", index=False)
     a = load_table(tmp_path / "t.csv", sample=100, seed=1).frame
-    b = load_table(tmp_path / "t.parquet", sample=100, seed=1).frame
-    assert a["i"].tolist() == b["i"].tolist()
+    for name in ("t.parquet", "t.feather", "t.jsonl", "t.xlsx"):
+        b = load_table(tmp_path / name, sample=100, seed=1)
+        assert a["i"].tolist() == b.frame["i"].tolist(), name
+        assert b.info.is_sample and "100 of 3,000 rows (seed 1)" in b.info.notes[-1]
 
 
 def test_sample_larger_than_file_reads_everything(write):
