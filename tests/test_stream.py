@@ -146,6 +146,29 @@ def test_streamed_report_is_deterministic_and_says_how_it_was_made(tmp_path, sma
     assert "uniform sample of 1,000 rows (seed 5)" in note and "HyperLogLog" in note
 
 
+def test_a_streamed_table_that_fits_in_its_sample_reports_exact_counts(tmp_path, small_blocks) -> None:
+    """When the sample holds every row, the distinct counts and top values of many-valued columns are
+    the sample's exact ones, equal to the in-memory profile's, not the sketches' estimates."""
+    path = tmp_path / "t.csv"
+    frame = _frame(3000)
+    frame["comment"] = [f"note {i % 1700}" for i in range(3000)]  # more than the 1,000 values counted exactly
+    frame.to_csv(path, index=False)
+    streamed = build_profile_report(str(path), stream=True, sample=5000)
+    whole = build_profile_report(str(path), stream=False).profile
+    assert streamed.profile.scan is not None and streamed.profile.scan.sample_rows == 3000
+    for name in ("customer_id", "comment", "x"):
+        s, w = streamed.profile.column(name), whole.column(name)
+        assert s.n_distinct == w.n_distinct and s.approximate == [], name
+        assert [(t.value, t.count) for t in s.top_values] == [(t.value, t.count) for t in w.top_values], name
+    assert streamed.profile.column("customer_id").n_distinct == 3000
+    note = next(n for n in streamed.source.notes if n.startswith("streamed all 3,000 rows"))
+    assert "every figure is exact" in note and "HyperLogLog" not in note
+    one = tmp_path / "one.csv"
+    _frame(50).to_csv(one, index=False)
+    notes = build_profile_report(str(one), stream=True).source.notes
+    assert any(n.startswith("streamed all 50 rows in 1 batch within") for n in notes)
+
+
 def test_a_column_typed_wrongly_by_the_first_block_is_read_again_wider(tmp_path, small_blocks) -> None:
     n = 5000
     frame = pd.DataFrame({"amount": np.arange(n).astype(object), "label": ["a", "b"] * (n // 2)})

@@ -559,13 +559,17 @@ def _scan_batches(stream: BatchStream, pool: ThreadPoolExecutor, offsets: RowOff
         distinct_relative_error=round(HyperLogLog().relative_error, 5), top_values_k=TOP_K,
         widened_columns=list(widened), exact=list(EXACT_STATS), from_sample=list(SAMPLE_STATS),
     )
-    info.notes.append(
-        f"streamed all {rows:,} rows in {batches:,} batches within a {memory_limit / 1024**2:,.0f} MB setting: "
-        f"counts, missing values, min/max/mean/std and top values are over every row; kinds, quantiles "
-        f"(within {scan_info.quantile_rank_error:.2%} of rank, 99% confidence), correlations, leakage and "
-        f"duplicates come from a uniform sample of {len(frame):,} rows (seed {seed}); distinct counts above "
-        f"{TOP_K:,} are estimates (HyperLogLog, ±{scan_info.distinct_relative_error:.1%})"
-    )
+    streamed = (f"streamed all {rows:,} rows in {batches:,} batch{'es' if batches != 1 else ''} within a "
+                f"{memory_limit / 1024**2:,.0f} MB setting")
+    if len(frame) >= rows:
+        info.notes.append(f"{streamed}; every row fits in the sample, so every figure is exact")
+    else:
+        info.notes.append(
+            f"{streamed}: counts, missing values, min/max/mean/std and top values are over every row; kinds, "
+            f"quantiles (within {scan_info.quantile_rank_error:.2%} of rank, 99% confidence), correlations, "
+            f"leakage and duplicates come from a uniform sample of {len(frame):,} rows (seed {seed}); distinct "
+            f"counts above {TOP_K:,} are estimates (HyperLogLog, ±{scan_info.distinct_relative_error:.1%})"
+        )
     if widened:
         info.notes.append(f"read again with wider types after a later block disagreed: {', '.join(widened)}")
     return Scan(table=Table(frame=frame, info=info), columns=dict(zip(names, columns, strict=True)), info=scan_info,
@@ -584,28 +588,16 @@ def _sample_size(batch: pa.RecordBatch, memory_limit: int) -> int:
 
 def apply_scan_columns(columns: list[ColumnProfile], scan: Scan, top_n: int) -> None:
     """Replace the sample's counts with the whole pass's, marking what is estimated."""
-    from advisor.profile.model import TopValue
-    from advisor.profile.stats import clean_float, format_value
+    from advisor.profile.stats import clean_float
 
+    whole = scan.info.sample_rows >= scan.info.rows  # every row is in the sample: its counts are exact
     for col in columns:
         acc = scan.columns.get(col.name)
         if acc is None:
             continue
-        present = acc.present
         col.n_missing = acc.nulls
         col.missing_share = clean_float(acc.nulls / max(acc.rows, 1), 4) or 0.0
-        col.n_distinct = acc.distinct
-        col.distinct_share = clean_float(col.n_distinct / present, 4) or 0.0 if present else 0.0
-        approx = []
-        if acc.high_cardinality:  # the sample's shares, scaled to the whole table
-            col.top_values = [TopValue(t.value, round(t.share * present), t.share) for t in col.top_values]
-            approx += ["n_distinct", "top_values"]
-        else:
-            col.top_values = [TopValue(format_value(v), int(c), clean_float(c / present) or 0.0)
-                              for v, c in acc.heavy.top(top_n)] if present else []
-            if acc.heavy.pruned:
-                approx += ["n_distinct", "top_values"]
-                col.top_values_max_error = acc.heavy.max_error
+        approx = _apply_counts(col, acc, top_n, whole)
         if col.numeric is not None and acc.moments is not None and acc.moments.n:
             m = acc.moments
             num = col.numeric
@@ -619,6 +611,29 @@ def apply_scan_columns(columns: list[ColumnProfile], scan: Scan, top_n: int) -> 
         if acc.ts_min is not None and col.datetime_min is not None:
             col.datetime_min, col.datetime_max = (_iso(v) for v in acc.temporal_range())
         col.approximate = approx
+
+
+def _apply_counts(col: ColumnProfile, acc: ColumnScan, top_n: int, whole: bool) -> list[str]:
+    """The pass's distinct count and top values in place of the sample's; the fields left estimated.
+    When every row is in the sample (``whole``), the sample's counts are exact where the sketches'
+    are not, and a sketched column keeps them."""
+    from advisor.profile.model import TopValue
+    from advisor.profile.stats import clean_float, format_value
+
+    if whole and acc.sketched:
+        return []
+    present = acc.present
+    col.n_distinct = acc.distinct
+    col.distinct_share = clean_float(col.n_distinct / present, 4) or 0.0 if present else 0.0
+    if acc.high_cardinality:  # the sample's shares, scaled to the whole table
+        col.top_values = [TopValue(t.value, round(t.share * present), t.share) for t in col.top_values]
+        return ["n_distinct", "top_values"]
+    col.top_values = [TopValue(format_value(v), int(c), clean_float(c / present) or 0.0)
+                      for v, c in acc.heavy.top(top_n)] if present else []
+    if acc.heavy.pruned:
+        col.top_values_max_error = acc.heavy.max_error
+        return ["n_distinct", "top_values"]
+    return []
 
 
 def _iso(value: Any) -> str:
