@@ -38,6 +38,7 @@ FORMATS = {
     ".feather": "feather",
     ".arrow": "feather",
     ".ipc": "feather",
+    ".arrows": "feather",  # Arrow's IPC stream format, read by the same reader
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".xlsx": "excel",
@@ -187,7 +188,7 @@ def _magic(p: Path) -> str | None:
         head = fh.read(8)
     if head.startswith(b"PAR1"):
         return "parquet"
-    if head.startswith(b"ARROW1"):
+    if head.startswith((b"ARROW1", b"\xff\xff\xff\xff")):  # the IPC file format, or a stream's first message
         return "feather"
     if head.startswith(b"PK\x03\x04"):
         return "excel"
@@ -576,6 +577,35 @@ def duration_seconds(arr: Any) -> Any:
     return pc.divide(arr.cast(pa.int64()).cast(pa.float64()), float(per_second))
 
 
+UNDECODABLE = "bytes that do not decode"
+
+
+def undecodable_note(encoding: str | None, columns: list[str]) -> str:
+    """The note for columns whose bytes are not all text in the file's encoding."""
+    encoded = f" as {encoding}" if encoding else ""
+    return (f"{UNDECODABLE}{encoded} are shown as \ufffd in: {', '.join(columns)}; if the text looks wrong, "
+            f"save the file as UTF-8")
+
+
+def _bytes_as_text(col: Any) -> tuple[Any, int]:
+    """A binary column as text, with U+FFFD where its bytes are not UTF-8, and how many values had such
+    bytes (the file's later rows in another encoding than its head, or raw bytes in a Parquet file)."""
+    import pyarrow as pa
+
+    out: list[str | None] = []
+    bad = 0
+    for v in col.to_pylist():
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            out.append(v.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(v.decode("utf-8", errors="replace"))
+            bad += 1
+    return pa.array(out, pa.string()), bad
+
+
 def _to_pandas(table: pa.Table, info: LoadInfo | None = None) -> pd.DataFrame:
     import pyarrow as pa
 
@@ -586,7 +616,8 @@ def _to_pandas(table: pa.Table, info: LoadInfo | None = None) -> pd.DataFrame:
         raise InputError(f"the column name '{dup}' appears more than once; rename the duplicates")
     # Dictionary-encoded and null-typed columns convert awkwardly; normalise them first.
     cols = []
-    durations = []
+    durations: list[str] = []
+    replaced: list[str] = []  # binary columns, and how many of their values are not UTF-8
     for name, col in zip(names, table.columns, strict=True):
         if pa.types.is_duration(col.type):
             col = duration_seconds(col)
@@ -596,14 +627,16 @@ def _to_pandas(table: pa.Table, info: LoadInfo | None = None) -> pd.DataFrame:
         elif pa.types.is_null(col.type):
             col = col.cast(pa.string())
         elif pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
-            # bytes that are not text in the file's encoding: shown with U+FFFD where they do not decode
-            col = pa.array([None if v is None else v.decode("utf-8", errors="replace") for v in col.to_pylist()],
-                           pa.string())
+            col, bad = _bytes_as_text(col)
+            if bad:
+                replaced.append(f"{name} ({bad:,} value{'s' if bad != 1 else ''})")
         cols.append(col)
     table = pa.table(cols, names=names)
     del cols
     if durations and info is not None:
         info.notes.append(f"read as seconds, being durations: {', '.join(durations)}")
+    if replaced and info is not None:
+        info.notes.append(undecodable_note(info.encoding, replaced))
     frame = table.to_pandas(split_blocks=True, self_destruct=True, timestamp_as_object=False)
     del table
     pa.default_memory_pool().release_unused()  # hand the read buffers back before profiling starts
@@ -625,10 +658,23 @@ def _read_parquet(p: Path, info: LoadInfo, *, sample: int | None, seed: int, del
     return _finish_columnar(table, p, info)
 
 
-def _read_feather(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
+def _arrow_table(p: Path, memory_map: bool = False) -> pa.Table:
+    """A Feather file (V1 or V2, the Arrow IPC file format) or an Arrow IPC stream, read whole."""
+    import pyarrow as pa
     import pyarrow.feather as feather
 
-    table = feather.read_table(p)
+    try:
+        return feather.read_table(p, memory_map=memory_map)
+    except pa.ArrowInvalid:
+        with p.open("rb") as fh:
+            if fh.read(4) != b"\xff\xff\xff\xff":  # an IPC stream starts with its first message's marker
+                raise
+        with pa.memory_map(str(p)) if memory_map else pa.OSFile(str(p)) as source:
+            return pa.ipc.open_stream(source).read_all()
+
+
+def _read_feather(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delimiter: str | None) -> pd.DataFrame:
+    table = _arrow_table(p)
     info.rows_in_file = table.num_rows
     if sample is not None and table.num_rows > sample:
         table = _sample_stream(table.to_batches(), sample, seed, info)
@@ -820,9 +866,7 @@ def open_batches(
             info.rows_in_file = rows
             return _columnar_stream(info, pf.schema_arrow, pf.iter_batches(batch_size=1 << 16), rows, pf.close)
         if fmt == "feather":
-            import pyarrow.feather as feather
-
-            table = feather.read_table(p, memory_map=True)
+            table = _arrow_table(p, memory_map=True)
             info.rows_in_file = table.num_rows
             return _columnar_stream(info, table.schema, iter(table.to_batches(max_chunksize=1 << 16)),
                                     table.num_rows, lambda: None)

@@ -414,9 +414,11 @@ def test_a_streamed_column_of_undecodable_bytes_reads_as_text(tmp_path, small_bl
     assert report.source.encoding == "utf-8"
     tops = [t.value for t in report.profile.column("word").top_values]
     assert tops[:2] == ["plain", "caf\ufffd"]
+    assert "bytes that do not decode as utf-8 are shown as \ufffd in: word" in " ".join(report.source.notes)
     path.write_bytes(b"n,word\n" + b"".join(b"%d,plain\n" % i for i in range(300)) + b"7,caf\xe9\n")
     report = build_profile_report(str(path), stream=True, sample=500)  # within it: the encoding is cp1252
     assert [t.value for t in report.profile.column("word").top_values][:2] == ["plain", "caf\xe9"]
+    assert "do not decode" not in " ".join(report.source.notes)
 
 
 def test_cancelling_midway_stops_every_thread(tmp_path, small_blocks) -> None:

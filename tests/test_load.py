@@ -105,6 +105,7 @@ def _frame() -> pd.DataFrame:
     (".feather", lambda f, p: f.to_feather(p)),
     (".jsonl", lambda f, p: f.to_json(p, orient="records", lines=True, date_format="iso")),
     (".xlsx", lambda f, p: f.to_excel(p, index=False)),
+    (".arrows", lambda f, p: _write_ipc_stream(f, p)),
 ])
 def test_columnar_and_other_formats(tmp_path, ext, writer):
     path = tmp_path / f"t{ext}"
@@ -114,10 +115,36 @@ def test_columnar_and_other_formats(tmp_path, ext, writer):
     assert t.frame["x"].isna().sum() == 1
 
 
+def _write_ipc_stream(frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=2)
+
+
 def test_format_from_magic_bytes_without_extension(tmp_path):
     path = tmp_path / "export"
     _frame().to_parquet(path)
     assert load_table(path).info.format == "parquet"
+    stream = tmp_path / "stream-export"
+    _write_ipc_stream(_frame(), stream)
+    assert load_table(stream).info.format == "feather" and len(load_table(stream).frame) == 3
+
+
+def test_an_arrow_ipc_stream_streams(tmp_path):
+    """The IPC stream format (.arrows), profiled in one pass as a Feather file is."""
+    from advisor.pipeline import build_profile_report
+
+    frame = pd.DataFrame({"x": np.arange(3000) * 0.5, "k": list("abc") * 1000})
+    path = tmp_path / "t.arrows"
+    _write_ipc_stream(frame, path)
+    profile = build_profile_report(str(path), stream=True, sample=500).profile
+    assert profile.table.n_rows == 3000 and profile.column("k").n_distinct == 3
+    bad = tmp_path / "bad.arrows"
+    bad.write_bytes(b"\xff\xff\xff\xffnot a message")
+    with pytest.raises(InputError, match="bad.arrows: cannot read it as FEATHER"):
+        load_table(bad)
 
 
 def test_sample_is_reproducible_uniform_and_in_file_order(write):
@@ -307,6 +334,7 @@ def test_a_byte_that_is_not_utf8_past_the_sniffed_head_is_shown_not_fatal(tmp_pa
     table = load_table(str(path))
     assert table.info.encoding == "utf-8"
     assert table.frame["word"].iloc[-1] == "caf\ufffd" and table.frame["word"].iloc[0] == "plain"
+    assert "bytes that do not decode as utf-8 are shown as \ufffd in: word (1 value);" in " ".join(table.info.notes)
     tiny = tmp_path / "tiny.csv"
     tiny.write_bytes(b" \n\x80")  # the whole file is the head: a byte UTF-8 cannot start with means cp1252
     assert load_table(str(tiny)).info.encoding == "cp1252"

@@ -328,6 +328,7 @@ def _scan_widening(path: str, *, seed: int, sample_rows: int | None, memory_limi
             scan = _scan(stream, seed=seed, sample_rows=sample_rows, memory_limit=memory_limit,
                          widened=names_widened, progress=progress, should_stop=should_stop, first_cut=first_cut)
             scan.column_types, scan.delimiter, scan.file_format = dict(widen), delimiter, file_format
+            _note_undecodable(scan, widen)
             if not first_cut:
                 scan.table.info.notes.append("read twice: rows further in were wider than the first part's, so the "
                                              "first pass's guess of how many rows the sample needed was too low")
@@ -349,6 +350,19 @@ def _scan_widening(path: str, *, seed: int, sample_rows: int | None, memory_limi
                 names_widened.append(column)
         finally:
             stream.close()
+
+
+def _note_undecodable(scan: Scan, widen: dict[str, Any]) -> None:
+    """Columns read as bytes because some rows past the sniffed head are not text in its encoding: said
+    in the notes, unless the sample's load already said it (with counts)."""
+    import pyarrow as pa
+
+    from advisor.load import UNDECODABLE, undecodable_note
+
+    as_bytes = [name for name, t in widen.items() if pa.types.is_binary(t)]
+    notes = scan.table.info.notes
+    if as_bytes and not any(n.startswith(UNDECODABLE) for n in notes):
+        notes.append(undecodable_note(scan.table.info.encoding, as_bytes))
 
 
 def _open_importing(path: str, **options: Any) -> BatchStream:
