@@ -957,3 +957,21 @@ def test_long_values_never_squeeze_the_column_names_out(tmp_path: Path, width: i
     assert " target " in rows["target"]
     if width >= 80:
         assert "2022-01-01" in rows["signup"] and "line one | pipe line" in rows["note"]
+
+
+def test_every_format_says_the_decimal_mark_when_it_is_a_comma(tmp_path: Path) -> None:
+    """A ';'-separated export with decimal commas: the report says how it was read in every format,
+    and says nothing of a decimal mark when it is the usual point."""
+    path = tmp_path / "eu.csv"
+    rows = [f"{i};{i * 0.25:.2f}".replace(".", ",") + f";{'ab'[i % 2]}" for i in range(200)]
+    path.write_text("n;amount;k\n" + "\n".join(rows) + "\n")
+    report = build_profile_report(str(path))
+    assert report.source.decimal == "," and report.profile.column("amount").numeric is not None
+    assert "decimal ','" in render_terminal(report, width=100)
+    assert "delimiter `;`, decimal mark `,`" in render_markdown(report)
+    assert "delimiter &#x27;;&#x27;, decimal &#x27;,&#x27;" in render_html(report)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("n,amount\n" + "\n".join(f"{i},{i * 0.25}" for i in range(200)) + "\n")
+    usual = build_profile_report(str(plain))
+    assert "decimal" not in render_markdown(usual).split("## Summary")[1].split("##")[0]
+    assert "decimal" not in render_html(usual).split("Read as")[1].split("</p>")[0]

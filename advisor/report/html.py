@@ -188,6 +188,8 @@ def _summary(report: Any) -> str:
     if src.format in ("csv", "tsv"):
         delim = "\\t" if src.delimiter == "\t" else str(src.delimiter)
         fmt += f", {src.encoding}, delimiter '{delim}'"
+        if src.decimal and src.decimal != ".":
+            fmt += f", decimal '{src.decimal}'"
     counts = severity_counts(report.profile.findings)
     cards = [
         ("rows", f"{t.n_rows:,}"), ("columns", f"{t.n_columns:,}"), ("file", size(src.size_bytes)),

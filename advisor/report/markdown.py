@@ -126,6 +126,8 @@ def _summary(report: Any) -> list[str]:
     if src.format in ("csv", "tsv"):
         delim = "\\t" if src.delimiter == "\t" else src.delimiter
         fmt += f", {src.encoding}, delimiter {code(delim)}"
+        if src.decimal and src.decimal != ".":
+            fmt += f", decimal mark {code(src.decimal)}"
     counts = severity_counts(p.findings)
     lines = [
         "## Summary",
