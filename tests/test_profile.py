@@ -189,3 +189,17 @@ def test_degenerate_regression_columns_give_no_l1_estimate_rather_than_a_crash()
                           "c": list(range(-1, 72)), "y": [0.0, 0.5] + [0.0] * 69 + [1.340781e154, 0.0]})
     p = profile_frame(frame, target="y")
     assert p.task == "regression" and p.l1_zero_share is None
+
+
+def test_top_values_break_ties_by_value_as_the_streamed_pass_does() -> None:
+    """Equal counts are listed in value order, whatever order the rows came in; mixed types by their text."""
+    import pandas as pd
+
+    from advisor.profile.stats import top_counts
+
+    counts = pd.Series(["b", "a", "c", "a", "b", "c", "d", "e", "e", "e"]).value_counts()
+    assert top_counts(counts, 3) == [("e", 3), ("a", 2), ("b", 2)]
+    assert top_counts(counts, 10) == [("e", 3), ("a", 2), ("b", 2), ("c", 2), ("d", 1)]
+    assert top_counts(pd.Series([3.5, 1.0, 2.0, 2.0]).value_counts(), 2) == [(2.0, 2), (1.0, 1)]
+    assert top_counts(pd.Series([1, "x", "x", 2, 2], dtype=object).value_counts(), 5) == [(2, 2), ("x", 2), (1, 1)]
+    assert top_counts(pd.Series([], dtype=float).value_counts(), 5) == []

@@ -48,6 +48,26 @@ def format_value(v: Any) -> str:
     return str(v)
 
 
+def top_counts(counts: pd.Series, n: int) -> list[tuple[Any, int]]:
+    """The ``n`` most frequent values of a ``value_counts()`` result, ties broken by value order, as the
+    streamed pass breaks them (:meth:`HeavyHitters.top`): a table reads the same loaded or streamed.
+    Of the values tied at the cut, the smallest are found in one linear pass, never sorted."""
+    import heapq
+
+    if not len(counts) or n <= 0:
+        return []
+    last = counts.iloc[min(n, len(counts)) - 1]
+    above = counts[(counts > last).to_numpy()]  # all among the first n: value_counts() sorts by count
+    tied = counts.index[(counts == last).to_numpy()]
+    try:
+        items = sorted(above.items(), key=lambda kc: (-kc[1], kc[0]))
+        firsts = heapq.nsmallest(n - len(above), tied)
+    except TypeError:  # values of mixed types: ordered by their text
+        items = sorted(above.items(), key=lambda kc: (-kc[1], str(kc[0])))
+        firsts = heapq.nsmallest(n - len(above), tied, key=str)
+    return [(k, int(c)) for k, c in items] + [(v, int(last)) for v in firsts]
+
+
 def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_n: int) -> tuple[ColumnEvidence, list[TopValue]]:
     """Exact counts over ``s``; detector inputs (values, word counts) from the sample rows."""
     import numpy as np
@@ -58,7 +78,7 @@ def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_
     n_present = n_rows - n_missing
     counts = s.value_counts(sort=True, dropna=True)  # no dropna() copy: big columns stay single
     n_distinct = len(counts)
-    top = [TopValue(format_value(k), int(c), clean_float(c / n_present) or 0.0) for k, c in counts.head(top_n).items()]
+    top = [TopValue(format_value(k), c, clean_float(c / n_present) or 0.0) for k, c in top_counts(counts, top_n)]
     top_count = int(counts.iloc[0]) if n_distinct else 0
     del counts
     values = s.dropna() if sample_idx is None else s.iloc[sample_idx].dropna()
