@@ -152,6 +152,9 @@ def _check_path(p: Path) -> None:
         raise InputError(f"{p}: no such file; check the path")
     if p.is_dir():
         raise InputError(f"{p}: is a directory; give the path of a data file inside it")
+    if not p.is_file():  # a pipe, a process substitution, a device: read once, and often empty to stat()
+        raise InputError(f"{p}: is a pipe or a device, not a file; save the table to a file first "
+                         f"(advisor reads it more than once)")
     if p.stat().st_size == 0:
         raise InputError(f"{p}: the file is empty; export the table again with a header row and data")
 
@@ -170,6 +173,8 @@ def detect_format(p: Path, forced: str | None = None) -> tuple[str, str | None]:
     ext = suffixes[-1] if suffixes else ""
     if ext in FORMATS:
         return FORMATS[ext], compression
+    if compression == "zip" and not _is_workbook(p):  # data.zip holding one CSV; a workbook is a zip too
+        return "csv", compression
     magic = _magic(p)
     if magic:
         return magic, None
@@ -193,6 +198,16 @@ def _magic(p: Path) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         return "excel"
     return None
+
+
+def _is_workbook(p: Path) -> bool:
+    """An Excel workbook (a zip archive holding [Content_Types].xml and xl/), not a zipped table."""
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
 
 
 def _looks_like_text(p: Path) -> bool:
@@ -219,6 +234,15 @@ def _open_binary(p: Path, compression: str | None) -> io.BufferedIOBase:
             raise InputError(f"{p.name}: the zip archive holds {len(names)} files; it must hold exactly one table")
         return zf.open(names[0])  # type: ignore[return-value]
     return p.open("rb")
+
+
+def _without_bom(head: bytes) -> bytes:
+    """The bytes after a UTF-8 or UTF-16 byte-order mark, and with UTF-16's zero bytes left out (what
+    is left of text that is only blanks is blank)."""
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            return head[len(bom):].replace(b"\x00", b"") if len(bom) == 2 else head[len(bom):]
+    return head
 
 
 def _decode_guess(chunk: bytes) -> str | None:
@@ -332,7 +356,7 @@ def _csv_options(p: Path, info: LoadInfo, delimiter: str | None, column_types: d
         raise OptionError(f"The 'delimiter' option must be one character. Got {delimiter!r} instead.")
     with _open_binary(p, info.compression) as fh:
         head = fh.read(SNIFF_BYTES)
-    if not head.strip():
+    if not _without_bom(head).strip():
         raise InputError(f"{p.name}: the file holds no data; export the table again with a header row and data")
     default = "\t" if info.format == "tsv" and delimiter is None else delimiter
     encoding, delim, decimal = sniff_csv(head, p.name, default)
@@ -706,6 +730,11 @@ def _read_excel(p: Path, info: LoadInfo, *, sample: int | None, seed: int, delim
 
     if importlib.util.find_spec("openpyxl") is None:
         raise InputError(f"{p.name}: reading Excel needs openpyxl; run 'pip install advisor[excel]' or save the sheet as CSV")
+    with p.open("rb") as fh:
+        magic = fh.read(8)
+    if not (_is_workbook(p) or magic.startswith(b"\xd0\xcf\x11\xe0")):  # .xlsx/.xlsm, or the old .xls
+        hint = "pass --input-format csv" if _looks_like_text(p) else "check it is the file you meant"
+        raise InputError(f"{p.name}: is not an Excel workbook; {hint}")
     frame = pd.read_excel(p, sheet_name=0)
     info.rows_in_file = len(frame)
     _check_header([str(c) for c in frame.columns], p.name, ",")

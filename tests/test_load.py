@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import os
 import zipfile
 from pathlib import Path
 
@@ -372,3 +373,43 @@ def test_durations_are_read_as_seconds_and_profiled_as_numbers(tmp_path, unit):
     given = profile_frame(pd.DataFrame({"wait": arrow_backed, "y": rng.integers(0, 2, 400)}), target="y")
     assert given.column("wait").kind in ("numeric", "count") and given.column("wait").text is None
     assert given.column("wait").numeric.max == pytest.approx(np.nanmax(seconds), abs=1.0)
+
+
+def test_a_zip_with_no_inner_extension_is_a_zipped_table_not_a_workbook(tmp_path):
+    """data.zip holding one CSV is read as a CSV (it was taken for Excel, a zip too); a workbook saved as
+    .zip is still a workbook; two files in the archive are refused as before."""
+    one = tmp_path / "one.zip"
+    with zipfile.ZipFile(one, "w") as zf:
+        zf.writestr("a.csv", CSV)
+    assert load_table(one).frame.shape == (3, 3)
+    book = tmp_path / "book.zip"
+    _frame().to_excel(tmp_path / "b.xlsx", index=False)
+    book.write_bytes((tmp_path / "b.xlsx").read_bytes())
+    assert load_table(book).info.format == "excel"
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as zf:
+        zf.writestr("a.csv", CSV)
+        zf.writestr("b.csv", CSV)
+    with pytest.raises(InputError, match="holds 2 files"):
+        load_table(two)
+
+
+def test_text_named_like_a_workbook_says_so(write):
+    with pytest.raises(InputError, match="fake.xlsx: is not an Excel workbook; pass --input-format csv"):
+        load_table(write("fake.xlsx", CSV))
+    with pytest.raises(InputError, match="is not an Excel workbook; check it is the file you meant"):
+        load_table(write("noise.xlsx", bytes(range(256)) * 4))
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf \n\n", b"\xff\xfe \x00\n\x00"])
+def test_a_byte_order_mark_alone_is_an_empty_file(write, content):
+    with pytest.raises(InputError, match="the file holds no data"):
+        load_table(write("bom.csv", content))
+
+
+def test_a_pipe_is_refused_with_what_to_do(tmp_path):
+    """A FIFO or a process substitution cannot be read twice (and stat() says it is empty)."""
+    fifo = tmp_path / "t.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="is a pipe or a device, not a file; save the table to a file first"):
+        load_table(fifo)
