@@ -125,3 +125,28 @@ def test_a_wide_table_is_profiled_on_two_threads_in_column_order(monkeypatch):
     one = profile_frame(frame, target="y")
     assert [c.name for c in two.columns] == list(frame.columns)
     assert two.columns == one.columns and two.correlations == one.correlations and two.leakage == one.leakage
+
+
+def test_a_wide_short_table_keeps_the_strongest_pairs_and_finds_its_twin_columns():
+    """Three rows correlate a third of all pairs perfectly: the report keeps the strongest ``max_correlated_pairs``
+    among the first ``max_numeric_pairs_columns`` columns, and identical columns are still
+    found among hundreds (by a digest of their values, not by comparing every pair)."""
+    from dataclasses import replace
+
+    from advisor.profile import profile_frame
+    from advisor.profile.config import DEFAULT_SETTINGS
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.normal(size=(3, 300)), columns=[f"c{i}" for i in range(300)])
+    frame["twin"] = frame["c7"]
+    settings = replace(DEFAULT_SETTINGS, max_numeric_pairs_columns=40, max_correlated_pairs=25)
+    profile = profile_frame(frame, no_target=True, settings=settings)
+    pairs = [p for p in profile.correlations if p.method == "spearman"]
+    assert len(pairs) == 25
+    names = {f"c{i}" for i in range(40)}
+    assert all(p.a in names and p.b in names for p in pairs)
+    kept = sorted(abs(p.value) for p in pairs)
+    full = profile_frame(frame, no_target=True, settings=replace(settings, max_correlated_pairs=10_000))
+    every = sorted((abs(p.value) for p in full.correlations if p.method == "spearman"), reverse=True)
+    assert len(every) > 25 and kept[0] >= every[24] - 1e-12
+    assert ["c7", "twin"] in profile.table.duplicate_columns

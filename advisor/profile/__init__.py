@@ -9,7 +9,7 @@ turns true.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import Cancelled, OptionError, TargetError, did_you_mean, require_columns
 from advisor.profile.config import DEFAULT_SETTINGS, Settings
@@ -243,6 +243,7 @@ def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint
     ev, top = column_evidence(name, s, sample_idx, settings.top_values)
     declined: list[str]
     if hint:
+        _check_hint(name, hint, ev)
         kind, reason, declined = hint, "set with --kind", []
     else:
         kind, reason, declined = detect_kind(ev, settings.thresholds)
@@ -263,6 +264,26 @@ def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint
     if ev.mean_length is not None:
         col.media = detect_media(ev.values)
     return col
+
+
+def _check_hint(name: str, hint: str, ev: Any) -> None:
+    """A --kind that the values cannot be: numbers or dates asked of text, two values of many."""
+    from advisor.profile.kinds import parse_datetimes
+
+    if not len(ev.values):
+        return
+    example = str(ev.values.iloc[0])[:30]
+    if hint in ("numeric", "count", "code") and not ev.is_numeric and not ev.is_bool:
+        raise OptionError(f"--kind {name}={hint}: '{name}' holds values like '{example}' that are not numbers; "
+                          f"choose categorical, text or identifier")
+    if hint == "datetime" and not ev.is_datetime:
+        parsed = parse_datetimes(ev.values.astype(str))
+        if parsed.notna().mean() < 0.5:
+            raise OptionError(f"--kind {name}=datetime: '{name}' holds values like '{example}' that are not dates "
+                              f"or times; choose another kind")
+    if hint == "boolean" and ev.n_distinct > 2:
+        raise OptionError(f"--kind {name}=boolean: '{name}' has {ev.n_distinct:,} distinct values, a boolean two; "
+                          f"choose categorical or code")
 
 
 def _target_and_task(frame: pd.DataFrame, columns: list[ColumnProfile], target: str | None, no_target: bool,
@@ -351,13 +372,27 @@ def _duplicate_columns(frame: pd.DataFrame, columns: list[ColumnProfile]) -> lis
         groups.setdefault((col.dtype, col.n_missing, col.n_distinct), []).append(col.name)
     out = []
     for names in groups.values():
-        while len(names) > 1:
-            first, rest = names[0], names[1:]
-            same = [other for other in rest if frame[first].equals(frame[other])]
-            if same:
-                out.append([first, *same])
-            names = [other for other in rest if other not in same]
+        if len(names) < 2:
+            continue
+        by_content: dict[bytes, list[str]] = {}  # a digest of each column's values: linear, where pairs were not
+        for name in names:
+            by_content.setdefault(_content_digest(frame[name]), []).append(name)
+        for alike in by_content.values():
+            while len(alike) > 1:  # equal digests are checked value by value
+                first, rest = alike[0], alike[1:]
+                same = [other for other in rest if frame[first].equals(frame[other])]
+                if same:
+                    out.append([first, *same])
+                alike = [other for other in rest if other not in same]
     return sorted(out)
+
+
+def _content_digest(s: pd.Series) -> bytes:
+    import hashlib
+
+    import pandas as pd
+
+    return hashlib.blake2b(pd.util.hash_pandas_object(s, index=False).to_numpy().tobytes(), digest_size=16).digest()
 
 
 def _relations(profile: Profile, frame: pd.DataFrame, sample_idx: np.ndarray | None, settings: Settings) -> dict:

@@ -74,6 +74,8 @@ class Settings:
     model_sample_rows: int = 5_000      # one-column models and the L1 fit run on at most this many rows
     top_values: int = 5
     max_categorical_pairs_columns: int = 30
+    max_numeric_pairs_columns: int = 2000  # correlations among the first this many numeric columns (a 2000^2 matrix)
+    max_correlated_pairs: int = 1000    # the strongest this many pairs are kept (a 5-row table correlates everything)
     seed: int = 0
 
 

@@ -55,7 +55,7 @@ def numeric_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: Set
     """Numeric feature pairs with a Spearman correlation at or beyond the threshold."""
     th = settings.thresholds.correlation
     pairs: list[CorrelatedPair] = []
-    numeric = [c.name for c in feats if c.kind in NUMERIC_KINDS]
+    numeric = [c.name for c in feats if c.kind in NUMERIC_KINDS][: settings.max_numeric_pairs_columns]
     if len(numeric) >= 2:
         import numpy as np
 
@@ -64,11 +64,16 @@ def numeric_pairs(frame: pd.DataFrame, feats: list[ColumnProfile], settings: Set
 
         ranks = np.column_stack(_map_columns(rank, numeric, len(frame)))
         corr = _nan_corr(ranks)
-        for i in range(len(numeric)):
-            for j in range(i + 1, len(numeric)):
-                v = corr[i, j]
-                if np.isfinite(v) and abs(v) >= th:
-                    pairs.append(CorrelatedPair(numeric[i], numeric[j], "spearman", clean_float(v, 4) or 0.0))
+        rows, cols = np.triu_indices(len(numeric), k=1)  # each pair once, in the order of a double loop
+        values = corr[rows, cols]
+        with np.errstate(invalid="ignore"):
+            strong = np.flatnonzero(np.isfinite(values) & (np.abs(values) >= th))
+        if len(strong) > settings.max_correlated_pairs:  # the strongest, still in pair order
+            keep = np.argsort(-np.abs(values[strong]), kind="stable")[: settings.max_correlated_pairs]
+            strong = np.sort(strong[keep])
+        for k in strong:
+            i, j = int(rows[k]), int(cols[k])
+            pairs.append(CorrelatedPair(numeric[i], numeric[j], "spearman", clean_float(float(values[k]), 4) or 0.0))
     return pairs
 
 
