@@ -24,7 +24,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises OptionError instead of printing usage and exiting."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise OptionError(f"{self.prog}: {message}; see '{self.prog} --help'")
+        where = "" if self.prog == "advisor" else f"{self.prog}: "  # the error line starts 'advisor: error:'
+        raise OptionError(f"{where}{message}; see '{self.prog} --help'")
 
 
 def _positive_int(name: str) -> Callable[[str], int]:
@@ -38,6 +39,39 @@ def _positive_int(name: str) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+MAX_SEED = 2**32 - 1  # numpy's and scikit-learn's seeds
+MAX_WIDTH = 1000
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise OptionError(f"The 'seed' option must be a whole number from 0 to {MAX_SEED}. Got '{text}' instead.") from None
+    if not 0 <= value <= MAX_SEED:
+        raise OptionError(f"The 'seed' option must be a whole number from 0 to {MAX_SEED}. Got {value} instead.")
+    return value
+
+
+def _width(text: str) -> int:
+    value = _positive_int("width")(text)
+    if not 20 <= value <= MAX_WIDTH:
+        raise OptionError(f"The 'width' option must be a number of columns from 20 to {MAX_WIDTH}. Got {value} instead.")
+    return value
+
+
+DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
+
+
+def _delimiter(text: str) -> str:
+    """One character; '\\t' (as a shell passes it), 'tab', 'comma', 'semicolon', 'pipe' and 'space' by name."""
+    value = DELIMITER_NAMES.get(text.lower(), text)
+    if len(value) != 1 or value in "\"\r\n":
+        raise OptionError(f"The 'delimiter' option must be one character (or tab, comma, semicolon, pipe, space). "
+                          f"Got {text!r} instead.")
+    return value
 
 
 def _size(name: str) -> Callable[[str], int]:
@@ -95,8 +129,8 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
                         "the sample has N rows")
     r.add_argument("--max-memory", type=_size("max-memory"), metavar="SIZE",
                    help="memory the table may take, e.g. 512M or 4G (default 512M): bigger tables are streamed")
-    r.add_argument("--seed", type=int, default=0, help="random seed for sampling and models (default 0)")
-    r.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
+    r.add_argument("--seed", type=_seed, default=0, help="random seed for sampling and models (default 0)")
+    r.add_argument("--delimiter", type=_delimiter, help="CSV delimiter, one character or tab (sniffed when omitted)")
     r.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"], help="read the file as this format")
     r.add_argument("--rules", metavar="DIR", help="use the rule files in DIR instead of the built-in map")
 
@@ -105,7 +139,7 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     o = p.add_argument_group("output")
     o.add_argument("--format", help="terminal, md, json or html (default: from -o's extension, else terminal)")
     o.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
-    o.add_argument("--width", type=_positive_int("width"), help="terminal report width (default: the terminal's, at most 120)")
+    o.add_argument("--width", type=_width, help="terminal report width (default: the terminal's, at most 120)")
     o.add_argument("-q", "--quiet", action="store_true", help="no progress bar on stderr")
 
 
@@ -164,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("data", help="the rows to score")
     pr.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically) instead of stdout")
     pr.add_argument("--proba", action="store_true", help="add one probability column per class")
-    pr.add_argument("--delimiter", help="CSV delimiter of DATA (sniffed when omitted)")
+    pr.add_argument("--delimiter", type=_delimiter, help="CSV delimiter of DATA (sniffed when omitted)")
     pr.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"])
     pr.add_argument("--stream", action=argparse.BooleanOptionalAction, default=None,
                     help="read and predict in batches (default: when DATA would not fit in --max-memory)")
@@ -181,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     un.add_argument("--method", choices=["margin", "least_confident", "entropy"], default="margin",
                     help="how to measure a classifier's uncertainty (default margin)")
     un.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically) instead of stdout")
-    un.add_argument("--delimiter", help="CSV delimiter of DATA (sniffed when omitted)")
+    un.add_argument("--delimiter", type=_delimiter, help="CSV delimiter of DATA (sniffed when omitted)")
     un.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"])
     un.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
 
@@ -214,8 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--model", metavar="MODEL", help="a model saved by 'advisor recommend --save': also check its inputs, "
                                                       "predictions, confidence and (with a target) its score")
     dr.add_argument("--sample", type=_positive_int("sample"), metavar="N", help="read a reproducible sample of N rows of each table")
-    dr.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    dr.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
+    dr.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    dr.add_argument("--delimiter", type=_delimiter, help="CSV delimiter, one character or tab (sniffed when omitted)")
     dr.add_argument("--input-format", choices=["csv", "tsv", "parquet", "feather", "jsonl", "excel"])
     _add_output_options(dr)
 
@@ -248,6 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if handler is None:
             parser.print_help()
             return 0
+        _check_before_work(args)
         return handler(args)
     except AdvisorError as exc:
         _error(str(exc))
@@ -310,6 +345,28 @@ def entry() -> None:
             pass
         os._exit(code)
     sys.exit(code)
+
+
+def _check_before_work(args: argparse.Namespace) -> None:
+    """What the command line alone can tell is wrong, said before any table is read or model fitted:
+    where the outputs go, and options that contradict each other."""
+    from advisor.report.render import check_output_path
+
+    inputs = [p for p in (getattr(args, name, None) for name in ("data", "model", "reference", "current")) if p]
+    if getattr(args, "output", None):
+        check_output_path(args.output, "-o", protect=inputs)
+    if getattr(args, "save", None):
+        from advisor.modelio import check_model_path
+
+        check_model_path(args.save)
+        check_output_path(args.save, "--save", protect=inputs)
+    if getattr(args, "plots", None):
+        check_output_path(args.plots, "--plots", folder=True)
+    if getattr(args, "groups", None) and getattr(args, "time", None):
+        raise OptionError("--groups and --time are two ways to cut the folds; pass one of them")
+    if getattr(args, "n_clusters", None) and getattr(args, "target", None):
+        raise OptionError("--n-clusters is the number of clusters to find in a table with no target; "
+                          "leave it out, or pass --no-target instead of --target")
 
 
 def _error(message: str) -> None:
@@ -381,8 +438,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from advisor.report.render import choose_format
 
     fmt = choose_format(args.format, args.output)
-    if args.plots and not os.path.isdir(args.plots):
-        raise OptionError(f"--plots {args.plots}: the folder does not exist; create it first")
     with _progress(args) as progress:
         report = build_explain_report(args.data, model=args.model, row=args.row, budget=args.budget,
                                       progress=progress, **_profile_options(args))

@@ -110,24 +110,42 @@ def _plain(value: Any) -> Any:
 def save_model(path: str, fitted_pipeline: Any, metadata: dict[str, Any]) -> list[str]:
     """Write the pipeline and its metadata to ``path``; returns warnings for the caller to show."""
     import os
+    import tempfile
 
+    check_model_path(path)
     bundle = {"advisor_model": FORMAT_VERSION, "metadata": metadata, "pipeline": fitted_pipeline}
     warnings: list[str] = []
     folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.tmp")
-    if path.endswith(".joblib"):
-        import joblib
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OptionError(f"--save {path}: cannot write in the folder '{folder}' ({exc.strerror or exc}); "
+                          f"choose another folder") from None
+    os.close(fd)
+    try:
+        if path.endswith(".joblib"):
+            import joblib
 
-        joblib.dump(bundle, tmp)
-        warnings.append(JOBLIB_WARNING)
-    elif path.endswith(".skops"):
-        import skops.io as sio
+            joblib.dump(bundle, tmp)
+            warnings.append(JOBLIB_WARNING)
+        else:
+            import skops.io as sio
 
-        sio.dump(bundle, tmp)
-    else:
-        raise OptionError(f"The '--save' option must end in .skops (safe) or .joblib (pickle). Got '{path}' instead.")
-    os.replace(tmp, path)
+            sio.dump(bundle, tmp)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OptionError(f"--save {path}: cannot write it ({exc.strerror or exc}); choose another place") from None
+        raise
     return warnings
+
+
+def check_model_path(path: str) -> None:
+    """The model file's name says how it is written: .skops (safe to load) or .joblib (a pickle)."""
+    if not path.endswith((".skops", ".joblib")):
+        raise OptionError(f"The '--save' option must end in .skops (safe) or .joblib (pickle). Got '{path}' instead.")
 
 
 def _trusted(name: str) -> bool:

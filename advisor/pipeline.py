@@ -192,6 +192,10 @@ def _drop_columns(table: Table, drop: list[str], target: str | None) -> None:
     for col in drop:
         if col == target:
             raise OptionError(f"--drop {col}: that is the target; choose another --target or keep the column")
+    left = [c for c in table.frame.columns if c not in set(drop)]
+    if drop and not [c for c in left if c != target]:
+        what = "only the target" if left else "no column"
+        raise OptionError(f"--drop leaves {what} to profile; keep at least one feature column")
     if drop:
         table.frame = table.frame.drop(columns=drop)
         table.info.notes.append(f"dropped with --drop: {', '.join(drop)}")
@@ -289,6 +293,11 @@ def build_recommend_report(
     from advisor.errors import require_columns
 
     require_columns([("--groups", groups), ("--time", time_col)], [str(c) for c in table.frame.columns])
+    target = profile.target.name if profile.target is not None else None
+    for option, column in (("--groups", groups), ("--time", time_col)):
+        if column is not None and column == target:
+            raise OptionError(f"{option} {column}: that is the target; name the column that "
+                              f"{'groups the rows' if option == '--groups' else 'orders the rows in time'}")
     t0 = time.perf_counter()
     # --budget bounds the whole run: cross-validation gets most of it, and the refit and the
     # explanation after it share what is left (the explanation is skipped when too little is).
@@ -680,8 +689,14 @@ def build_drift_report(
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    if model is not None:
+        from advisor.modelio import load_model
+
+        pipeline, metadata = load_model(model)  # a bad model file is said before any table is read
     ref = load_table(reference, sample=sample, seed=seed, delimiter=delimiter, file_format=input_format)
     cur = load_table(current, sample=sample, seed=seed, delimiter=delimiter, file_format=input_format)
+    if model is not None:
+        _check_model_columns(metadata, [ref, cur], model)
     timings["load_seconds"] = round(time.perf_counter() - t0, 3)
     t1 = time.perf_counter()
     ref_profile = profile_table(ref, target=target, no_target=target is None, settings=Settings(seed=seed))
@@ -690,12 +705,23 @@ def build_drift_report(
                            progress=progress)
     if model is not None:
         from advisor.drift import model_drift, summarise
-        from advisor.modelio import load_model
 
-        pipeline, metadata = load_model(model)
         drift.model = model_drift(pipeline, metadata, ref.frame, cur.frame, {c.name: c.kind for c in ref_profile.columns})
         drift.summary = summarise(drift.schema, drift.columns, drift.domain, drift.model)
     timings["compare_seconds"] = round(time.perf_counter() - t1, 3)
     drift.advisor_version = __version__
     drift.timings = timings
     return drift
+
+
+def _check_model_columns(metadata: dict[str, Any], tables: list[Table], model: str) -> None:
+    """Each table has the columns the model was trained on, in a type it can read (see check_columns)."""
+    from advisor.errors import ModelFileError
+    from advisor.modelio import check_columns
+
+    for table in tables:
+        try:
+            check_columns(metadata, table.frame)
+        except ModelFileError as exc:
+            raise ModelFileError(f"{table.info.file_name}: {exc} Compare it with the tables {model} was "
+                                 f"trained on, or leave out --model.") from None

@@ -71,6 +71,58 @@ def test_output_never_overwrites_the_input(cli, tmp_path, penguins_path):
     assert data.read_bytes() == penguins_path.read_bytes()
 
 
+def test_unwritable_outputs_are_said_before_any_work(cli, penguins_path, tmp_path, monkeypatch):
+    """-o, --save and --plots where nothing can be written: one line, exit 2, before the table is read,
+    and no temporary file left behind."""
+    import advisor.pipeline
+
+    def never(*args, **kwargs):
+        raise AssertionError("the work started")
+
+    monkeypatch.setattr(advisor.pipeline, "build_profile_report", never)
+    monkeypatch.setattr(advisor.pipeline, "build_recommend_report", never)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    os.chmod(locked, 0o555)
+    try:
+        writable = os.access(locked, os.W_OK)  # root writes anywhere: use a folder no one can write in
+        folder = Path("/proc") if writable else locked
+        for args in (["profile", penguins_path, "-o", folder / "r.json"],
+                     ["recommend", penguins_path, "--target", "species", "--save", folder / "m.skops"],
+                     ["explain", penguins_path, "--target", "species", "--plots", folder]):
+            code, out, err = cli(*args)
+            assert code == 2 and out == "" and err.count("\n") == 1, err
+            assert "cannot write in the folder" in err and "choose another folder" in err
+    finally:
+        os.chmod(locked, 0o755)
+    assert list(locked.iterdir()) == []
+
+
+def test_output_to_a_pipe_writes_through_and_never_replaces_it(cli, penguins_path, tmp_path):
+    """An atomic rename over a pipe or a device (-o /dev/null) would replace it with a file: such
+    outputs are written straight through. (A FIFO stands for /dev/null here: a failing test must not
+    replace the machine's /dev/null.)"""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    code, out, _ = cli("profile", penguins_path, "--format", "md", "-o", fifo)
+    reader.join(timeout=30)
+    assert code == 0 and out == "" and got and got[0].startswith(b"# Data profile")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_save_onto_a_folder_is_said_before_the_run(cli, penguins_path, tmp_path):
+    (tmp_path / "m.skops").mkdir()
+    code, out, err = cli("recommend", penguins_path, "--target", "species", "--save", tmp_path / "m.skops")
+    assert code == 2 and out == "" and "m.skops: is a folder; give a file name" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.skops"]
+
+
 def test_output_into_missing_folder(cli, penguins_path, tmp_path):
     code, _, err = cli("profile", penguins_path, "-o", tmp_path / "nope" / "r.md")
     assert code == 2 and "does not exist" in err
@@ -95,6 +147,22 @@ def test_output_into_missing_folder(cli, penguins_path, tmp_path):
     (["profile", "{pen}", "--n-clusters", "1"], "at least 2"),
     (["profile", "{pen}", "--bogus"], "unrecognized arguments"),
     (["frobnicate"], "invalid choice"),
+    (["profile", "{pen}", "-o", "{tmp}"], "is a folder; give a file name"),
+    (["profile", "{pen}", "--seed", "-1"], "from 0 to 4294967295"),
+    (["profile", "{pen}", "--seed", "99999999999999999999"], "from 0 to 4294967295"),
+    (["profile", "{pen}", "--width", "100000000"], "from 20 to 1000"),
+    (["profile", "{pen}", "--delimiter", ",,"], "The 'delimiter' option must be one character"),
+    (["profile", "{pen}", "--kind", "island=numeric"], "--kind island=numeric: 'island' holds values like"),
+    (["profile", "{pen}", "--kind", "sex=datetime"], "that are not dates or times"),
+    (["profile", "{pen}", "--kind", "bill_length_mm=boolean"], "a boolean two"),
+    (["profile", "{pen}", "--target", "bill_length_mm", "--task", "multiclass"], "holds fractional numbers"),
+    (["profile", "{pen}", "--drop", "species", "--drop", "island", "--drop", "bill_length_mm", "--drop",
+      "bill_depth_mm", "--drop", "flipper_length_mm", "--drop", "body_mass_g", "--drop", "sex", "--drop", "year"],
+     "--drop leaves no column"),
+    (["profile", "{pen}", "--target", "species", "--n-clusters", "3"], "--n-clusters is the number of clusters"),
+    (["recommend", "{pen}", "--target", "species", "--groups", "island", "--time", "year"], "pass one of them"),
+    (["recommend", "{pen}", "--target", "species", "--time", "species"], "--time species: that is the target"),
+    (["explain", "{pen}", "--target", "species", "--plots", "{pen}"], "is a file, not a folder"),
 ])
 def test_user_mistakes_are_one_line_exit_2(cli, tmp_path, penguins_path, args, needle):
     args = [a.replace("{tmp}", str(tmp_path)).replace("{pen}", str(penguins_path)) for a in args]
@@ -335,5 +403,16 @@ def test_tui_checks_the_columns_it_is_given(cli, penguins_path, monkeypatch):
     assert code == 2 and "give the table on the command line" in err
     seen: dict = {}
     monkeypatch.setattr(advisor.cli, "_run_tui", lambda path, options: seen.update(options) or 0)
-    assert cli("tui", penguins_path, "--groups", "island", "--time", "year")[0] == 0
-    assert seen["groups"] == "island" and seen["time_col"] == "year"
+    assert cli("tui", penguins_path, "--groups", "island")[0] == 0 and seen["groups"] == "island"
+    assert cli("tui", penguins_path, "--time", "year")[0] == 0 and seen["time_col"] == "year"
+
+
+@pytest.mark.parametrize("spelled", ["\\t", "tab", "TAB", "\t"])
+def test_a_tab_delimiter_may_be_spelled_as_the_shell_passes_it(cli, tmp_path, spelled):
+    """--delimiter '\\t' (a backslash and a t, as a shell passes it) and 'tab' mean a tab, as the
+    wrong-delimiter message advises."""
+    path = tmp_path / "t.csv"
+    path.write_text("a\tb\tc\n1\t2\t3\n4\t5\t6\n7\t8\t9\n")
+    code, out, err = cli("profile", path, "--delimiter", spelled, "--format", "json", "--no-target")
+    assert code == 0, err
+    assert [c["name"] for c in json.loads(out)["profile"]["columns"]] == ["a", "b", "c"]

@@ -178,6 +178,14 @@ def test_model_view_of_a_shift(cli, saved_model):
     assert "## The model" in out
 
 
+def test_a_model_whose_columns_a_table_lacks_is_one_line_exit_2(cli, saved_model, tmp_path):
+    d = saved_model
+    pd.DataFrame({"x1": [1.0, 2.0, 3.0], "y": ["yes", "no", "yes"]}).to_csv(tmp_path / "thin.csv", index=False)
+    code, out, err = cli("drift", d / "ref.csv", tmp_path / "thin.csv", "--model", d / "m.skops")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "thin.csv: The data has no column 'x2', which the model needs" in err and "leave out --model" in err
+
+
 def test_uncertain_rows_are_the_ones_near_the_boundary(cli, saved_model):
     d = saved_model
     code, out, err = cli("uncertain", d / "m.skops", d / "same.csv", "--n", "20")

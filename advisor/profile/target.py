@@ -82,6 +82,8 @@ def infer_task(s: pd.Series, col: ColumnProfile, th: Thresholds, forced: str | N
             raise TargetError(f"target '{col.name}' holds labels, not numbers; regression needs a numeric target (use --task binary or multiclass)")
         if forced == "binary" and n_classes != 2:
             raise TargetError(f"target '{col.name}' has {n_classes} classes; --task binary needs exactly 2 (use --task multiclass)")
+        if forced == "multiclass":
+            _check_classes(present, col)
         if forced in ("clustering", "dimensionality_reduction"):
             raise OptionError(f"--task {forced} is unsupervised; pass --no-target instead of --target '{col.name}'")
         return forced, "set with --task"
@@ -99,6 +101,22 @@ def infer_task(s: pd.Series, col: ColumnProfile, th: Thresholds, forced: str | N
     if col.numeric is not None:
         return "regression", f"the target is numeric with {n_classes:,} distinct values"
     return "multiclass", f"the target holds {n_classes} labels"
+
+
+def _check_classes(present: pd.Series, col: ColumnProfile) -> None:
+    """A numeric target asked to be classes must be labels: whole numbers, most of them repeated."""
+    import numpy as np
+    import pandas as pd
+
+    if col.numeric is None or not pd.api.types.is_numeric_dtype(present) or pd.api.types.is_bool_dtype(present):
+        return
+    values = present.to_numpy(dtype="float64")
+    if np.any(np.mod(values[np.isfinite(values)], 1) != 0):
+        raise TargetError(f"target '{col.name}' holds fractional numbers ({col.n_distinct:,} distinct); a classifier "
+                          f"needs labels: use --task regression, or bin the target into classes first")
+    if col.n_distinct > len(present) / 2:
+        raise TargetError(f"target '{col.name}' has {col.n_distinct:,} distinct values in {len(present):,} rows: most "
+                          f"classes would have a single row; use --task regression")
 
 
 def class_counts(s: pd.Series) -> list[ClassCount]:
