@@ -15,11 +15,12 @@ import gzip
 import io
 import lzma
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from advisor.errors import InputError, OptionError
 
@@ -107,10 +108,8 @@ def load_table(
         frame = reader(p, info, sample=sample, seed=seed, delimiter=delimiter)
     except InputError:
         raise
-    except (UnicodeDecodeError, ValueError, OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
-        raise InputError(f"{p.name}: cannot read it as {fmt.upper()} ({_short(exc)}); check the file is not damaged") from exc
     except Exception as exc:  # pyarrow raises its own ArrowInvalid etc.; none may escape as a traceback
-        raise InputError(f"{p.name}: cannot read it as {fmt.upper()} ({_short(exc)}); check the file is not damaged") from exc
+        raise read_error(p, info, exc) from exc
     _check_frame(frame, p, info)
     info.rows_loaded = len(frame)
     if not info.rows_in_file:
@@ -361,7 +360,10 @@ def _csv_options(p: Path, info: LoadInfo, delimiter: str | None, column_types: d
     default = "\t" if info.format == "tsv" and delimiter is None else delimiter
     encoding, delim, decimal = sniff_csv(head, p.name, default)
     info.encoding, info.delimiter, info.decimal = encoding, delim, decimal
-    _check_header(_header_names(head, encoding, delim), p.name, delim)
+    header = _header_names(head, encoding, delim)
+    _check_header(header, p.name, delim)
+    if delimiter is None and len(header) == 1:
+        _check_space_separated(head.decode(encoding, errors="ignore"), p.name)
     read_opts = pacsv.ReadOptions(encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
                                   block_size=STREAM_BLOCK_BYTES, use_threads=True)
     parse_opts = pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=True)
@@ -440,6 +442,17 @@ def _check_header(header: list[str], name: str, delim: str) -> None:
         if col in seen:
             raise InputError(f"{name}: the column name '{col}' appears more than once; rename the duplicates")
         seen.add(col)
+
+
+def _check_space_separated(text: str, name: str) -> None:
+    """A one-column read of a table whose every line splits on spaces into as many fields as its header:
+    the fields are separated by spaces, which are never sniffed (a column of sentences has them too)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:21]
+    fields = len(lines[0].split()) if lines else 0
+    numbers = any(re.fullmatch(r"[-+]?\d+(\.\d*)?", token) for ln in lines[1:] for token in ln.split())
+    if fields >= 2 and len(lines) >= 3 and numbers and all(len(ln.split()) == fields for ln in lines[1:]):
+        raise InputError(f"{name}: read as a single column '{lines[0][:40]}', but every line has {fields} fields "
+                         f"separated by spaces: pass --delimiter space")
 
 
 def sample_keys(positions: Any, seed: int) -> Any:
@@ -908,7 +921,41 @@ def open_batches(
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"{p.name}: cannot read it as {fmt.upper()} ({_short(exc)}); check the file is not damaged") from exc
+        raise read_error(p, info, exc) from exc
+
+
+def read_error(p: Path, info: LoadInfo, exc: BaseException) -> InputError:
+    """The error for a file its reader failed on; a CSV row with the wrong number of fields is found and
+    named by its line number (pyarrow quotes the row, not where it is)."""
+    ragged = re.search(r"Expected (\d+) columns, got (\d+)", str(exc))
+    if ragged and info.format in ("csv", "tsv") and info.delimiter:
+        line = _ragged_line(p, info, int(ragged.group(1)))
+        if line is not None:
+            return InputError(f"{p.name}: line {line:,} has {ragged.group(2)} fields where the header has "
+                              f"{ragged.group(1)}; fix that row (a missing delimiter or quote?) or export again")
+    return InputError(f"{p.name}: cannot read it as {info.format.upper()} ({_short(exc)}); "
+                      f"check the file is not damaged")
+
+
+RAGGED_SCAN_BYTES = 512 * 1024**2  # how far into a file a row with the wrong number of fields is looked for
+
+
+def _ragged_line(p: Path, info: LoadInfo, expected: int) -> int | None:
+    """The line (counting the header as line 1) where the first record with another number of fields
+    than ``expected`` ends, or None when none is found in the first RAGGED_SCAN_BYTES."""
+    try:
+        with _open_binary(p, info.compression) as raw:
+            text = io.TextIOWrapper(cast(Any, raw), encoding=info.encoding or "utf-8", errors="replace", newline="")
+            reader = csv.reader(text, delimiter=info.delimiter or ",")
+            next(reader, None)
+            for row in reader:
+                if row and len(row) != expected:
+                    return reader.line_num
+                if raw.tell() > RAGGED_SCAN_BYTES:
+                    return None
+    except (OSError, csv.Error, EOFError, ValueError, zipfile.BadZipFile, lzma.LZMAError):
+        return None
+    return None
 
 
 def _columnar_stream(info: LoadInfo, schema: pa.Schema, batches: Any, rows: int, close: Any) -> BatchStream:

@@ -413,3 +413,26 @@ def test_a_pipe_is_refused_with_what_to_do(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(InputError, match="is a pipe or a device, not a file; save the table to a file first"):
         load_table(fifo)
+
+
+def test_space_separated_fields_are_named_as_such(write):
+    """Spaces are never sniffed (sentences have them), but a one-column read whose every line splits into
+    the header's number of fields, numbers among them, says to pass --delimiter space."""
+    with pytest.raises(InputError, match="every line has 3 fields separated by spaces: pass --delimiter space"):
+        load_table(write("s.csv", "a b target\n1 2 0\n3 4 1\n5 6 0\n"))
+    assert load_table(write("s2.csv", "a b target\n1 2 0\n3 4 1\n5 6 0\n"), delimiter=" ").frame.shape == (3, 3)
+    names = load_table(write("names.csv", "full name\nJohn Smith\nJane Doe\nAl Bo\n"))  # one column of text
+    assert list(names.frame.columns) == ["full name"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("extra", [False, True])
+def test_a_row_with_the_wrong_number_of_fields_is_named_by_its_line(tmp_path, stream, extra):
+    from advisor.pipeline import build_profile_report
+
+    rows = ["a,b,c"] + [f"{i},{i},x" for i in range(3000)] + ["7,8,9,10" if extra else "7,8"] + ["1,2,3"] * 5
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(rows) + "\n")
+    fields = 4 if extra else 2
+    with pytest.raises(InputError, match=f"ragged.csv: line 3,002 has {fields} fields where the header has 3; fix that row"):
+        build_profile_report(str(path), stream=stream)

@@ -343,8 +343,9 @@ def _scan_widening(path: str, *, seed: int, sample_rows: int | None, memory_limi
                 parts = False  # a part cut at the wrong newline; the streaming reader will say what is wrong
                 continue
             if column is None:
-                raise InputError(f"{stream.info.file_name}: cannot read it ({' '.join(str(exc).split())[:160]}); "
-                                 f"check the file is not damaged") from exc
+                from advisor.load import read_error
+
+                raise read_error(Path(path), stream.info, exc) from exc
             widen[column] = wider
             if column not in names_widened:
                 names_widened.append(column)
