@@ -189,7 +189,8 @@ def load_model(path: str) -> tuple[Any, dict[str, Any]]:
     except ModelFileError:
         raise
     except Exception as exc:
-        raise ModelFileError(f"'{path}' is not a readable model file ({type(exc).__name__}: {exc}).") from None
+        raise ModelFileError(f"'{path}' is not a readable model file ({type(exc).__name__}: {exc}); give a file "
+                             f"written by 'advisor recommend --save', whole and unchanged") from None
     if not isinstance(bundle, dict) or "pipeline" not in bundle or "metadata" not in bundle:
         raise ModelFileError(f"'{path}' was not written by advisor (no pipeline and metadata inside).")
     return bundle["pipeline"], bundle["metadata"]

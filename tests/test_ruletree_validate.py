@@ -134,7 +134,9 @@ def test_empty_file(tmp_path):
 
 def test_missing_directory(tmp_path):
     p = only(check_rules(tmp_path / "nope"))
-    assert p.message == "the rules directory does not exist"
+    assert p.message == "the folder does not exist; give the folder that holds flowchart.yaml"
+    (tmp_path / "a.yaml").write_text("x: 1\n")
+    assert only(check_rules(tmp_path / "a.yaml")).message == "is a file; give the folder that holds flowchart.yaml"
 
 
 # ---------------------------------------------------------------- conditions
@@ -519,9 +521,13 @@ def test_user_dir_with_only_a_flowchart_has_no_additions_and_shipped_preparation
 
 
 def test_user_dir_without_a_flowchart(tmp_path):
+    """An empty --rules folder: one problem naming the missing file and the built-in folder to copy."""
+    from advisor.ruletree.load import default_rules_dir
+
     p = only(check_rules(tmp_path))
     assert p.file == str(tmp_path / "flowchart.yaml")
-    assert p.message.startswith("cannot read the file")
+    assert p.message.startswith("the file is missing, and a rules folder needs it; start from a copy")
+    assert str(default_rules_dir()) in p.message and (default_rules_dir() / "flowchart.yaml").exists()
 
 
 @pytest.mark.parametrize(

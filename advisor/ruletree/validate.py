@@ -386,8 +386,13 @@ def read_rules(path: str | Path | None) -> tuple[RuleSet | None, list[Problem]]:
     """
     directory, source = resolve_dir(path)
     if not directory.is_dir():
-        return None, [Problem(str(directory), None, "", "the rules directory does not exist")]
+        what = "is a file; give the folder that holds flowchart.yaml" if directory.exists() else \
+            "the folder does not exist; give the folder that holds flowchart.yaml"
+        return None, [Problem(str(directory), None, "", what)]
     files = {name: directory / name for name in RULE_FILES}
+    if not files["flowchart.yaml"].exists():
+        return None, [Problem(str(files["flowchart.yaml"]), None, "", f"the file is missing, and a rules folder "
+                              f"needs it; start from a copy of the built-in folder, {default_rules_dir()}")]
     if not files["preparation.yaml"].exists():
         files["preparation.yaml"] = default_rules_dir() / "preparation.yaml"
     parsed: dict[str, Any] = {}
