@@ -283,7 +283,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
         _check_before_work(args)
-        return handler(args)
+        if os.environ.get("ADVISOR_DEBUG"):
+            return handler(args)
+        import warnings
+
+        # Library warnings (a solver that did not converge in a refit, an imputer skipping an empty
+        # column) are not the user's to act on, and stderr is for advisor's own lines: the folds'
+        # worker processes silence them too, and what matters is measured in the report.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return handler(args)
     except AdvisorError as exc:
         _error(str(exc))
         return exc.exit_code

@@ -416,3 +416,26 @@ def test_a_tab_delimiter_may_be_spelled_as_the_shell_passes_it(cli, tmp_path, sp
     code, out, err = cli("profile", path, "--delimiter", spelled, "--format", "json", "--no-target")
     assert code == 0, err
     assert [c["name"] for c in json.loads(out)["profile"]["columns"]] == ["a", "b", "c"]
+
+
+def test_library_warnings_stay_off_stderr_unless_debugging(cli, penguins_path, monkeypatch):
+    """A warning raised inside a command (scikit-learn's ConvergenceWarning in a refit, say) is not
+    printed with its library's file path; ADVISOR_DEBUG=1 shows it."""
+    import warnings
+
+    import advisor.cli
+
+    def noisy(args):
+        warnings.warn("lbfgs failed to converge", UserWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setitem(advisor.cli.COMMANDS, "profile", noisy)
+    monkeypatch.delenv("ADVISOR_DEBUG", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = lambda message, *rest, **kw: print(f"warned: {message}", file=sys.stderr)
+        code, _, err = cli("profile", penguins_path)
+        assert code == 0 and err == ""
+        monkeypatch.setenv("ADVISOR_DEBUG", "1")
+        with pytest.warns(UserWarning, match="lbfgs"):
+            cli("profile", penguins_path)
