@@ -68,6 +68,47 @@ def test_identifiers_are_dropped_from_features():
     assert [c.name for c in p.features] == ["x"]
 
 
+def test_integer_identifiers_named_at_the_end_of_the_name():
+    """Caschool's 'distcod' (a unique code per district) and PSID's 'intnum' (a family's number on each
+    member's row) with 'persnum' (the member's number in the family): not counts to scale."""
+    g = np.random.default_rng(1)
+    family = np.repeat(np.arange(120), 3)[:N]  # 67 families of up to 3 members
+    frame = pd.DataFrame({
+        "distcod": g.permutation(np.arange(61_000, 76_000))[:N],
+        "case_no": g.permutation(N) + 1,
+        "intnum": g.permutation(np.arange(1_000, 9_000))[family],
+        "persnum": np.array([1, 2, 170])[np.arange(N) % 3],
+        "x": g.normal(size=N),
+    })
+    p = profile_frame(frame, no_target=True)
+    assert {c.name: c.kind for c in p.columns} == {
+        "distcod": "identifier", "case_no": "identifier", "intnum": "identifier", "persnum": "identifier", "x": "numeric"}
+    assert "('cod')" in p.column("distcod").kind_reason and "rows repeat" in p.column("intnum").kind_reason
+    assert p.column("persnum").kind_reason.endswith("with 'intnum' it picks out every row: the second part of a two-column key")
+    finding = next(f for f in p.findings if f.code == "identifier_column")
+    assert finding.columns == ["distcod", "case_no", "intnum", "persnum"]
+    assert "'intnum' (3.0 rows per value) repeats across rows: validate with --groups intnum" in finding.advice
+    assert "--groups persnum" not in finding.advice and "--groups distcod" not in finding.advice
+
+
+def test_names_that_only_look_like_identifiers_stay_quantities():
+    """The number words name a key only at the end of a name: 'nr_children' and 'num_rooms' are counts
+    (the old rule took any 'nr' token for an identifier); a repeating code is a category, a week's number
+    a period; unique integers without a name are amounts (income), and 'paid' is not '...id'."""
+    g = np.random.default_rng(2)
+    frame = pd.DataFrame({
+        "nr_children": g.integers(0, 30, N),
+        "num_rooms": g.integers(1, 40, N),
+        "region_code": g.integers(1, 31, N),
+        "week_no": np.arange(N) % 52 + 1,
+        "income": g.permutation(np.arange(20_000, 90_000))[:N],
+        "paid": g.permutation(np.arange(100, 10_000))[:N],
+    })
+    kinds = kinds_of(frame)
+    assert not [name for name, kind in kinds.items() if kind == "identifier"], kinds
+    assert kinds["nr_children"] == "count" and kinds["income"] == "count"
+
+
 # ------------------------------------------------------------------- target
 
 

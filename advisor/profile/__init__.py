@@ -120,6 +120,9 @@ def _profile_frame(
     if n_rows > settings.stats_sample_rows:
         sample_idx = np.sort(rng.choice(n_rows, size=settings.stats_sample_rows, replace=False))
     columns = _profile_columns(frame, sample_idx, hints, settings, report, stop)
+    from advisor.profile.kinds import claim_key_parts
+
+    claim_key_parts(frame, columns, settings.thresholds)
     unique = {c.name for c in columns if c.n_missing == 0 and c.n_distinct == n_rows}  # in these rows
     if scan is not None:
         from advisor.profile.stream import apply_scan_columns

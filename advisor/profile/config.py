@@ -19,7 +19,17 @@ WEAK_TARGET_NAMES = frozenset({"status", "segment", "category", "grade", "score"
 
 # Name tokens of a column that counts periods (a panel's time axis when it is a number, not a date).
 PERIOD_TOKENS = frozenset({"year", "yr", "quarter", "month", "week", "day", "period", "wave", "round", "date", "time"})
-IDENTIFIER_TOKENS = frozenset({"id", "uuid", "guid", "idx", "nr", "key", "rownum", "rowid", "index"})
+IDENTIFIER_TOKENS = frozenset({"id", "uuid", "guid", "idx", "key", "rownum", "rowid", "index"})
+# Words that name an identifier only at the end of a name, where English puts the head noun: "case_no",
+# "account_number", "zip_code" are keys, "num_rooms" and "number_of_children" are counts. A record's
+# number names a key even when its values repeat (a family's number on each member's row); a code
+# names one only when every row has its own (a repeating code is a category). A name that also says
+# a period ("week_no", "wave_nr") numbers periods, not records.
+IDENTIFIER_NUMBER_WORDS = frozenset({"num", "number", "no", "nbr", "nr"})
+IDENTIFIER_CODE_WORDS = frozenset({"code", "cod"})
+# The same words closing a one-word compound ("persnum", "hhnr", "distcod", "zipcode"); not "no" or
+# "id", which end too many words ("casino", "paid", "valid", "bid").
+IDENTIFIER_SUFFIXES = ("num", "nr", "code", "cod")
 MEDIA_EXTENSIONS = {
     "image": (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"),
     "audio": (".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac"),
@@ -39,6 +49,7 @@ class Thresholds:
     identifier_distinct_share: float = 0.95
     identifier_name_distinct_share: float = 0.02
     identifier_name_min_distinct: int = 20
+    identifier_group_distinct_share: float = 0.05  # a number-named key whose values repeat: at most 20 rows per value
     text_min_words: float = 3.0         # mean words per value for free text
     text_min_distinct_share: float = 0.3
     long_text_chars: float = 200.0

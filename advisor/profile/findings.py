@@ -168,11 +168,27 @@ def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
         out.append(_f("near_constant_column", _cols(near), f"{_names(_cols(near))}: over {th.near_constant_top_share:.1%} of rows share one value",
                       "keep them only if the rare values matter (a fraud flag may); otherwise drop them"))
     if by_kind.get("identifier"):
-        ids = _cols(by_kind["identifier"])
-        out.append(_f("identifier_column", ids, f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}",
-                      f"drop {_v(ids, 'it', 'them')} from the features; if rows repeat per id, pass it as --groups so "
-                      "GroupKFold keeps an id's rows in one fold"))
+        out.append(_identifiers(by_kind["identifier"], th))
     return out + _check_kinds(p, th, feats)
+
+
+def _identifiers(cols: list[ColumnProfile], th: Thresholds) -> Finding:
+    """Identifiers are dropped; one whose values repeat (a family's number on each member's row) is
+    what GroupKFold needs, so the advice names it for --groups. The second part of a two-column key
+    repeats too, but grouping by it (person 1 of every family) means nothing."""
+    from advisor.profile.kinds import KEY_PART
+
+    ids = _cols(cols)
+    groups = [c for c in cols if c.distinct_share < th.identifier_distinct_share and not c.kind_reason.endswith(KEY_PART)]
+    advice = f"drop {_v(ids, 'it', 'them')} from the features"
+    if groups:
+        repeats = listed([f"'{c.name}' ({1 / c.distinct_share:.1f} rows per value)" for c in groups], 4)
+        flags = " or ".join(f"--groups {shlex.quote(c.name)}" for c in groups[:2])
+        advice += (f"; {repeats} {_v(groups, 'repeats', 'repeat')} across rows: validate with {flags} so GroupKFold "
+                   "keeps each value's rows in one fold, or the score rewards recognising it")
+    else:
+        advice += "; if rows repeat per id, pass it as --groups so GroupKFold keeps an id's rows in one fold"
+    return _f("identifier_column", ids, f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}", advice)
 
 
 def _check_kinds(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list[Finding]:

@@ -13,10 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from advisor.profile.config import DATE_LIKE, IDENTIFIER_TOKENS, MEDIA_EXTENSIONS, Thresholds
+from advisor.profile.config import (
+    DATE_LIKE,
+    IDENTIFIER_CODE_WORDS,
+    IDENTIFIER_NUMBER_WORDS,
+    IDENTIFIER_SUFFIXES,
+    IDENTIFIER_TOKENS,
+    MEDIA_EXTENSIONS,
+    PERIOD_TOKENS,
+    Thresholds,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from advisor.profile.model import ColumnProfile
 
 
 @dataclass
@@ -51,6 +62,7 @@ class ColumnEvidence:
 
 
 Claim = tuple[str, str]  # (kind, reason)
+KEY_PART = "the second part of a two-column key"  # ends the reason of such an identifier (see claim_key_parts)
 Detector = Callable[[ColumnEvidence, Thresholds], "Claim | str"]
 
 
@@ -120,12 +132,44 @@ def parse_datetimes(values: pd.Series) -> pd.Series:
     return best
 
 
+def identifier_word(name: str) -> tuple[str, str] | None:
+    """How the name says "identifier", if it does: ("token", word) for a word that says it anywhere
+    ("customer_id"), ("number", word) or ("code", word) for one that says it at the end of the name
+    ("case_no", "persnum"; "zip_code", "distcod"), unless it also names a period ("week_no").
+    See IDENTIFIER_NUMBER_WORDS in the config."""
+    tokens = name_tokens(name)
+    if not tokens:
+        return None
+    hit = next((t for t in tokens if t in IDENTIFIER_TOKENS), None)
+    if hit is not None:
+        return "token", hit
+    last = tokens[-1]
+    if set(tokens) & PERIOD_TOKENS:
+        return None
+    if last in IDENTIFIER_NUMBER_WORDS:
+        return "number", last
+    if last in IDENTIFIER_CODE_WORDS:
+        return "code", last
+    for suffix in IDENTIFIER_SUFFIXES:
+        if last.endswith(suffix) and len(last) > len(suffix) + 1:
+            return ("code" if suffix in IDENTIFIER_CODE_WORDS else "number"), suffix
+    return None
+
+
 def detect_identifier(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
-    named = bool(set(name_tokens(ev.name)) & IDENTIFIER_TOKENS)
+    word = identifier_word(ev.name)
     if ev.is_numeric and not ev.integer_valued:
         return "fractional numbers are not identifiers"
-    if named and ev.distinct_share >= th.identifier_name_distinct_share and ev.n_distinct >= th.identifier_name_min_distinct:
-        return "identifier", f"named like an identifier with {ev.n_distinct:,} distinct values"
+    if word is not None:
+        how, said = word
+        spelled = f"named like an identifier ('{said}')"
+        if how == "token" and ev.distinct_share >= th.identifier_name_distinct_share and ev.n_distinct >= th.identifier_name_min_distinct:
+            return "identifier", f"named like an identifier with {ev.n_distinct:,} distinct values"
+        if how != "token" and ev.distinct_share >= th.identifier_distinct_share:
+            return "identifier", f"{spelled}, and {ev.distinct_share:.0%} of its values are distinct"
+        if how == "number" and ev.n_distinct >= th.identifier_name_min_distinct and ev.distinct_share >= th.identifier_group_distinct_share:
+            return "identifier", (f"{spelled}, with {ev.n_distinct:,} distinct values over {ev.n_present:,} rows: "
+                                  "a key whose rows repeat")
     if ev.distinct_share < th.identifier_distinct_share:
         return f"{ev.distinct_share:.0%} of values are distinct"
     if ev.is_numeric:
@@ -201,3 +245,25 @@ def detect_media(values: pd.Series) -> str | None:
         if sample.str.endswith(exts).mean() >= 0.8:
             return media
     return None
+
+
+def claim_key_parts(frame: pd.DataFrame, columns: list[ColumnProfile], th: Thresholds) -> None:
+    """The second part of a two-column key: a column named like an identifier ("persnum") that is not
+    one alone, but with an identifier whose values repeat ("intnum", a family) picks out every row (a
+    person of the family). It becomes an identifier too; ``columns`` are ColumnProfiles, changed in place."""
+    groups = [c for c in columns if c.kind == "identifier" and c.distinct_share < th.identifier_distinct_share]
+    if not groups:
+        return
+    for col in columns:
+        word = identifier_word(col.name)
+        if (col.hinted or word is None or word[0] == "code" or col.kind not in ("count", "code", "categorical")
+                or col.n_distinct < 2):
+            continue
+        for group in groups:
+            pairs = frame[[group.name, col.name]].dropna()
+            if len(pairs) and len(pairs) >= th.identifier_distinct_share * len(frame) and not pairs.duplicated().any():
+                at = next((i for i, d in enumerate(col.declined) if d.startswith("identifier:")), len(col.declined))
+                col.declined = col.declined[:at]
+                col.kind, col.role = "identifier", "dropped"
+                col.kind_reason = f"named like an identifier ('{word[1]}'); with '{group.name}' it picks out every row: {KEY_PART}"
+                break
