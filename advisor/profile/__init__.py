@@ -243,7 +243,7 @@ def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint
         text_stats,
     )
 
-    ev, top = column_evidence(name, s, sample_idx, settings.top_values)
+    ev, top = column_evidence(name, s, sample_idx, settings.top_values, settings.thresholds)
     declined: list[str]
     if hint:
         kind, reason, declined = hint, "set with --kind", []
@@ -258,6 +258,8 @@ def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint
     )
     if ev.is_numeric and kind not in ("empty",):
         col.numeric = numeric_stats(s)
+        if col.numeric is not None:
+            col.numeric.sentinels = ev.sentinels
     if kind == "text" or (ev.mean_length is not None and kind in ("categorical", "identifier")):
         col.text = text_stats(ev.values, ev.mean_words)
     if kind == "datetime":

@@ -34,6 +34,10 @@ MEDIA_EXTENSIONS = {
     "image": (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"),
     "audio": (".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac"),
 }
+# Missing-value codes: all nines, or nines then 6-8 ("97 refused, 98 don't know, 99 missing"), at the
+# top of a column; a negative single digit or the same nines below it (-1, -9, -99, -999).
+SENTINEL_HIGH = re.compile(r"^9+[6-9]?$")
+SENTINEL_LOW = re.compile(r"^-([1-9]|9+[6-9]?)$")
 DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
 
 
@@ -75,6 +79,12 @@ class Thresholds:
     panel_min_entities: int = 5        # a panel: this many entities, each seen in this many periods, and
     panel_min_periods: float = 3.0     # one row per (entity, period) in this share of rows
     panel_unique_share: float = 0.99
+    sentinel_max_values: int = 3     # missing-value codes: at most this many distinct ones at one end of a column,
+    sentinel_gap: float = 1.0        # at least the other values' whole span beyond them (99 above 0-17, -9 below 1-5),
+    sentinel_min_rows: int = 3       # in at least this many rows (a single 99 is an outlier to check, not a code)
+    sentinel_max_share: float = 0.5  # and in at most this share of them (more is a value of its own)
+    sentinel_spike: float = 3.0      # or, below values that are never negative (-1 below 0, 1, 2, ... 800), in
+    sentinel_spike_min_values: int = 10  # this many times the rows of the lowest ones, of a quantity (10+ values)
     zero_gap_steps: float = 2.0  # zeros look like missing when the smallest positive value is this many usual steps above 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from advisor.profile.config import (
@@ -27,7 +27,7 @@ from advisor.profile.config import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from advisor.profile.model import ColumnProfile
+    from advisor.profile.model import ColumnProfile, TopValue
 
 
 @dataclass
@@ -47,6 +47,7 @@ class ColumnEvidence:
     integer_valued: bool
     mean_words: float | None  # for strings
     mean_length: float | None
+    sentinels: list[TopValue] = field(default_factory=list)  # missing-value codes (stats.find_sentinels)
 
     @property
     def missing_share(self) -> float:
