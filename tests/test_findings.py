@@ -143,7 +143,8 @@ SILENT: dict[str, Case] = {
     "panel_data": lambda: sup(base().assign(city=[f"c{i % 25}" for i in range(300)], year=[2015 + i % 4 for i in range(300)])),
     "duplicate_columns": lambda: sup(base().assign(f1_scaled=lambda d: d["f1"] * 2)),
     "high_cardinality": lambda: with_col("city", [f"city{i % 25}" for i in range(1000)], n=1000),
-    "integer_code": lambda: with_col("visits", np.arange(300) % 90),
+    # a count with few values (Pima's 'npreg'), which the old rule took for a code
+    "integer_code": lambda: with_col("npreg", np.random.default_rng(20).poisson(3, 300)),
     "datetime_column": lambda: with_col("code", [f"A-{i % 40}" for i in range(300)]),
     "free_text": lambda: with_col("word", [["red", "green", "blue"][i % 3] for i in range(300)]),
     "long_text": lambda: with_col("comment", text(300, 8)),

@@ -22,7 +22,7 @@ def test_each_kind_is_detected():
     frame = pd.DataFrame({
         "price": r.normal(10, 2, N),
         "visits": r.poisson(40, N) + 100 * (np.arange(N) % 2),
-        "level": np.arange(N) % 4,
+        "region": np.arange(N) % 4 + 1,
         "city": [f"c{i % 12}" for i in range(N)],
         "active": [True, False] * (N // 2),
         "yesno": ["yes", "no"] * (N // 2),
@@ -34,7 +34,7 @@ def test_each_kind_is_detected():
         "empty": [None] * (N - 2) + [1.0, 2.0],
     })
     assert kinds_of(frame) == {
-        "price": "numeric", "visits": "count", "level": "code", "city": "categorical", "active": "boolean",
+        "price": "numeric", "visits": "count", "region": "code", "city": "categorical", "active": "boolean",
         "yesno": "boolean", "when": "datetime", "note": "text", "order_id": "identifier", "token": "identifier",
         "const": "constant", "empty": "empty",
     }
@@ -107,6 +107,55 @@ def test_names_that_only_look_like_identifiers_stay_quantities():
     kinds = kinds_of(frame)
     assert not [name for name, kind in kinds.items() if kind == "identifier"], kinds
     assert kinds["nr_children"] == "count" and kinds["income"] == "count"
+
+
+def test_integer_codes_need_a_name_or_the_counts_of_labels():
+    """birthwt's 'race' (1, 2, 3 in 96, 26, 67 rows) and airquality's 'Month' are codes: a category's
+    name, or counts that rise and fall across the values (mpg's 'cyl': 4, 5, 6, 8 cylinders in 81, 4, 79, 70)."""
+    g = np.random.default_rng(3)
+    frame = pd.DataFrame({
+        "race": np.repeat([1, 2, 3], [96, 26, 67]),
+        "Month": np.repeat([5, 6, 7, 8, 9], [31, 30, 31, 31, 66]),
+        "cyl": np.repeat([4, 5, 6, 8], [81, 4, 79, 25]),
+        "product_type": g.integers(1, 15, 189),
+    })
+    p = profile_frame(frame, no_target=True)
+    assert {c.name: c.kind for c in p.columns} == {"race": "code", "Month": "code", "cyl": "code", "product_type": "code"}
+    assert p.column("race").kind_reason == "integers with only 3 distinct values, named like a category ('race')"
+    assert "counts rise and fall (4: 81, 5: 4, 6: 79, 8: 25)" in p.column("cyl").kind_reason
+    assert next(f for f in p.findings if f.code == "integer_code").columns == ["race", "Month", "cyl", "product_type"]
+    # as a target, the task decides: class labels stored as integers, or numbers to regress on
+    assert profile_frame(frame, target="race", task="regression").column("race").kind == "count"
+    wine = profile_frame(labelled("target", np.arange(N) % 3))  # wine's classes 0, 1, 2: no dip, yet labels
+    assert wine.task == "multiclass" and wine.column("target").kind == "code"
+    assert wine.column("target").kind_reason == "target: class labels stored as integers"
+
+
+def test_small_counts_and_short_tables_are_not_codes():
+    """The old rule (any integers with at most 20 values) took every small count for a code: Pima's
+    'npreg', birthwt's 'ptl' and 'ftv', HI's 'kidslt6', a flat 0-3 count, 'class_size' (the category word
+    is not the last), and all of stackloss, whose 21 rows hold 7 to 14 readings of each column. Nor is
+    an integer target of a regression a code."""
+    g = np.random.default_rng(4)
+    n = 189
+    frame = pd.DataFrame({
+        "npreg": g.poisson(3.5, n),
+        "ptl": np.repeat([0, 1, 2, 3], [159, 24, 5, 1]),
+        "ftv": np.repeat([0, 1, 2, 3, 4, 6], [100, 47, 30, 7, 4, 1]),
+        "kidslt6": g.poisson(0.4, n),
+        "floors": np.arange(n) % 4,
+        "class_size": g.integers(18, 26, n),
+    })
+    assert set(kinds_of(frame).values()) == {"count"}, kinds_of(frame)
+    stackloss = pd.DataFrame({
+        "Air.Flow": np.repeat([50, 56, 58, 62, 70, 75, 80], [5, 1, 6, 5, 1, 1, 2]),
+        "Water.Temp": np.repeat([17, 18, 19, 20, 22, 23, 24, 25, 27], [1, 5, 3, 3, 1, 2, 3, 1, 2]),
+        "stack.loss": np.repeat([7, 8, 11, 12, 13, 14, 15, 18, 28, 37, 42], [1, 3, 2, 1, 1, 3, 3, 2, 1, 3, 1]),
+    })
+    p = profile_frame(stackloss, target="stack.loss")
+    assert p.task == "regression" and {c.name: c.kind for c in p.columns} == {
+        "Air.Flow": "count", "Water.Temp": "count", "stack.loss": "count"}
+    assert "integer_code" not in p.finding_codes()
 
 
 # ------------------------------------------------------------------- target

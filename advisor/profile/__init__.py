@@ -299,6 +299,10 @@ def _target_profile(s: pd.Series, col: ColumnProfile, choice: object, task: str 
         col.kind, col.kind_reason = ("numeric", "target: numbers") if col.numeric else ("categorical", "target: labels")
     col.role = "target"
     task_name, task_reason = infer_task(s, col, settings.thresholds, task)
+    if col.kind == "code" and task_name == "regression" and not col.hinted:
+        col.kind, col.kind_reason = "count" if (col.numeric and (col.numeric.min or 0) >= 0) else "numeric", "target: numbers"
+    elif col.kind == "count" and task_name in ("binary", "multiclass") and not col.hinted:
+        col.kind, col.kind_reason = "code", "target: class labels stored as integers"
     tp = TargetProfile(
         name=col.name, task=task_name, task_reason=task_reason, inferred=choice.confidence != "given",
         confidence=choice.confidence, reason=choice.reason, runners_up=choice.runners_up, n_missing=col.n_missing,

@@ -30,6 +30,15 @@ IDENTIFIER_CODE_WORDS = frozenset({"code", "cod"})
 # The same words closing a one-word compound ("persnum", "hhnr", "distcod", "zipcode"); not "no" or
 # "id", which end too many words ("casino", "paid", "valid", "bid").
 IDENTIFIER_SUFFIXES = ("num", "nr", "code", "cod")
+# The last word of a name that says its integers are labels: "race", "region_code", "product_type".
+# Only the last word, where English puts the head noun: "class_size" is an amount.
+CODE_WORDS = frozenset({
+    "code", "type", "class", "category", "cat", "group", "grp", "kind", "cluster", "segment",
+    "race", "ethnicity", "ethnic", "sex", "gender", "marital", "religion", "party",
+    "region", "state", "country", "county", "province", "zone", "area", "site", "district",
+    "sector", "industry", "occupation", "department", "dept", "store", "brand", "colour", "color",
+    "species", "breed", "variety", "strain", "status", "month", "weekday", "dow", "quarter", "season",
+})
 MEDIA_EXTENSIONS = {
     "image": (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"),
     "audio": (".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac"),
@@ -47,7 +56,11 @@ class Thresholds:
     missing_note: float = 0.0           # any missing value earns the imputation advice
     near_constant_top_share: float = 0.995
     near_constant_min_other: int = 5    # fewer other rows than this cannot be learned from
-    code_max_distinct: int = 20         # integers with so few values are often codes
+    code_max_distinct: int = 20         # integers with so few values may be codes (labels stored as numbers),
+    code_min_rows_per_value: float = 5.0  # when each value comes back (stackloss's 7 values in 21 rows are readings)
+    code_shape_max_distinct: int = 6    # and, unless named like a category (CODE_WORDS), when so few values
+    code_dip: float = 0.5               # have counts that fall between two values to under half the smaller peak
+    code_dip_z: float = 3.0             # by 3 standard errors of it (a Poisson count's sqrt): race 96, 26, 67
     class_max_distinct: int = 20        # an integer target with at most this many values is a class label...
     class_max_distinct_share: float = 0.2  # ...when each value repeats (else it is a small quantity sample)
     identifier_distinct_share: float = 0.95

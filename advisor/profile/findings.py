@@ -42,7 +42,7 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("duplicate_rows", "warning", "Rows that repeat an earlier row exactly: they inflate CV scores."),
         CodeDoc("duplicate_columns", "warning", "Columns that are exact copies of another column."),
         CodeDoc("high_cardinality", "warning", "A categorical column with more levels than one-hot encoding handles well."),
-        CodeDoc("integer_code", "info", "Integers with few values: possibly categories stored as numbers."),
+        CodeDoc("integer_code", "info", "Integers with few values, named like a category or with counts that rise and fall across them: possibly categories stored as numbers."),
         CodeDoc("datetime_column", "info", "Dates: expand into parts (year, month, weekday, hour) or elapsed time."),
         CodeDoc("free_text", "info", "Free text: vectorise it (TF-IDF) or embed it."),
         CodeDoc("long_text", "info", "Long free text: pretrained text embeddings usually beat TF-IDF."),
@@ -202,7 +202,8 @@ def _check_kinds(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list
                       "HistGradientBoosting can take them as native categoricals"))
     codes = [c for c in feats if c.kind == "code" and c.n_distinct > 2]
     if codes:
-        out.append(_f("integer_code", _cols(codes), f"{_names(_cols(codes))} {_v(codes, 'holds', 'hold')} few distinct integers",
+        out.append(_f("integer_code", _cols(codes), f"{_names(_cols(codes))} {_v(codes, 'holds', 'hold')} few distinct integers that "
+                      "look like labels (named like a category, or counts that rise and fall across the values)",
                       "if the numbers are labels (a region code, a product type) rather than amounts, encode them with "
                       "OneHotEncoder, or pass --kind COL=categorical"))
     dts = [c for c in feats if c.kind == "datetime"]

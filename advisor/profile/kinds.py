@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from advisor.profile.config import (
+    CODE_WORDS,
     DATE_LIKE,
     IDENTIFIER_CODE_WORDS,
     IDENTIFIER_NUMBER_WORDS,
@@ -25,6 +26,7 @@ from advisor.profile.config import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from advisor.profile.model import ColumnProfile, TopValue
@@ -195,11 +197,58 @@ def _is_sequence(values: pd.Series) -> bool:
 def detect_numeric(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
     if not ev.is_numeric:
         return "not stored as numbers"
-    if ev.integer_valued and ev.n_distinct <= th.code_max_distinct:
-        return "code", f"integers with only {ev.n_distinct} distinct values: possibly categories stored as numbers"
-    if ev.integer_valued and float(ev.values.min()) >= 0:
-        return "count", "non-negative integers"
-    return "numeric", "numbers"
+    if not ev.integer_valued:
+        return "numeric", "numbers"
+    codes = {t.value for t in ev.sentinels}
+    besides = f" (besides the missing-value codes {', '.join(sorted(codes))})" if codes else ""
+    regular = ev.values[~ev.values.map(_label).isin(codes)] if codes else ev.values
+    code = _code_evidence(ev, regular, th)
+    if isinstance(code, tuple):
+        return "code", code[1] + besides
+    if len(regular) and float(regular.min()) >= 0:
+        return "count", f"non-negative integers{besides}{code}"
+    return "numeric", f"integers{besides}{code}"
+
+
+def _label(v: object) -> str:
+    from advisor.profile.stats import format_value
+
+    return format_value(float(v))  # type: ignore[arg-type]
+
+
+def _code_evidence(ev: ColumnEvidence, regular: pd.Series, th: Thresholds) -> Claim | str:
+    """Integers that are labels (a region, a race) rather than amounts: few values, each coming back
+    in several rows, and either a name that says so or counts that rise and fall across the values
+    (race 1, 2, 3 in 96, 26, 67 rows; a count's fall from its peak, 159, 24, 5, 1, does not). Else
+    ('' or ', ...') why not, to add to the count's reason."""
+    n = ev.n_distinct - len(ev.sentinels)
+    present = ev.n_present - sum(t.count for t in ev.sentinels)
+    if n < 3 or n > th.code_max_distinct:
+        return ""
+    if present < th.code_min_rows_per_value * n:
+        return f"; {n} distinct values in {present:,} rows are too few repeats for labels"
+    tokens = name_tokens(ev.name)
+    if tokens and tokens[-1] in CODE_WORDS:
+        return "code", f"integers with only {n} distinct values, named like a category ('{tokens[-1]}')"
+    if n <= th.code_shape_max_distinct:
+        counts = regular.value_counts().sort_index()
+        if _dips(counts.to_numpy(dtype="float64"), th):
+            shown = ", ".join(f"{_label(k)}: {c:,}" for k, c in counts.items())
+            return "code", f"integers with only {n} distinct values whose counts rise and fall ({shown}): labels rather than amounts"
+        return f"; {n} distinct values whose counts do not rise and fall: numbers, not labels"
+    return f"; {n} distinct values, not named like a category"
+
+
+def _dips(freq: np.ndarray, th: Thresholds) -> bool:
+    """The counts over the sorted values fall between two peaks to under ``code_dip`` of the smaller,
+    by more than ``code_dip_z`` standard errors of a count (its square root)."""
+    import math
+
+    for j in range(1, len(freq) - 1):
+        peak = min(float(freq[:j].max()), float(freq[j + 1:].max()))
+        if freq[j] < th.code_dip * peak and peak - freq[j] > th.code_dip_z * math.sqrt(peak):
+            return True
+    return False
 
 
 def detect_text(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
