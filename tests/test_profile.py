@@ -179,6 +179,52 @@ def test_target_token_match_is_medium_with_runners_up():
     assert p.target.runners_up == ["species"]
 
 
+def test_a_weak_label_name_at_the_edge_is_a_low_confidence_pick():
+    """Pima.tr's last column 'type' (No/Yes) and Catsup's 'choice' (4 brands) are picked, unsure; the
+    family 'price.heinz41', 'price.heinz32', ... (features measured alike) is not even listed."""
+    pima = pd.DataFrame({"npreg": r.poisson(3, N), "glu": r.normal(120, 30, N), "type": ["No", "Yes"] * (N // 2)})
+    p = profile_frame(pima)
+    assert p.target is not None and p.target.name == "type" and p.target.confidence == "low" and p.task == "binary"
+    assert p.target.reason == ("'type' is the last column, holds 2 labels and is named like a label ('type'): a guess; "
+                               "pass --target type to confirm it, or --no-target")
+    catsup = pd.DataFrame({
+        "id": np.arange(N) // 4,
+        **{f"price.{b}": r.normal(3, 0.3, N) for b in ("heinz41", "heinz32", "heinz28", "hunts32")},
+        "disp.heinz41": np.arange(N) % 2, "disp.hunts32": np.arange(N) % 3 == 0,
+        "choice": np.array(["heinz41", "heinz32", "heinz28", "hunts32"])[np.arange(N) % 4],
+    })
+    p = profile_frame(catsup)
+    assert p.target is not None and p.target.name == "choice" and p.target.confidence == "low"
+    assert p.task == "multiclass" and p.target.runners_up == []
+    # in the middle of the table, or leading a name ("price_per_sqft"), a weak name is only a runner-up
+    middle = pima[["npreg", "type", "glu"]].assign(price_per_sqft=r.normal(size=N))
+    p = profile_frame(middle)
+    assert p.target is None and p.column("type").role == "feature"
+    assert p.task_reason.startswith("no column is named like a label; columns that might be it: 'type' (holds 2 labels)")
+
+
+def test_unlabelled_tables_stay_unsupervised_and_list_what_might_be_the_target():
+    """birthwt's first column 'low' and Treatment's 'treat' hold labels but no label's name: listed, not
+    picked (Treatment's last column 'u75' is one of a family with 'u74'). Tables of measurements
+    (USArrests, swiss, iris without its species) list nothing."""
+    birthwt = pd.DataFrame({"low": np.arange(N) % 3 == 0, "age": r.poisson(23, N), "bwt": r.normal(2900, 700, N)})
+    p = profile_frame(birthwt)
+    assert p.target is None and p.task == "clustering"
+    assert p.task_reason.startswith("no column is named like a label; columns that might be it: 'low' (the first "
+                                    "column, holds 2 labels); pass --target to choose one")
+    treatment = pd.DataFrame({"treat": np.arange(N) % 2 == 0, "re74": r.normal(size=N), "re75": r.normal(size=N),
+                              "u74": np.arange(N) % 3 == 0, "u75": np.arange(N) % 5 == 0})
+    p = profile_frame(treatment)
+    assert p.target is None and "'treat' (the first column, holds 2 labels)" in p.task_reason
+    assert "u75" not in p.task_reason
+    usarrests = pd.DataFrame({"name": [f"state {i}" for i in range(N)], "Murder": r.normal(8, 4, N),
+                              "Assault": r.poisson(170, N), "UrbanPop": r.integers(30, 90, N), "Rape": r.normal(21, 9, N)})
+    iris = pd.DataFrame({f"{part} {dim} (cm)": r.normal(4, 1, N) for part in ("sepal", "petal") for dim in ("length", "width")})
+    for table in (usarrests, iris):
+        p = profile_frame(table)
+        assert p.target is None and "might be it" not in p.task_reason
+
+
 def test_no_label_name_means_unsupervised():
     p = profile_frame(pd.DataFrame({"a": r.normal(size=N), "b": r.normal(size=N)}))
     assert p.target is None and p.task == "clustering" and "pass --target" in p.task_reason

@@ -274,7 +274,7 @@ def _target_and_task(frame: pd.DataFrame, columns: list[ColumnProfile], target: 
                      task: str | None, settings: Settings) -> tuple[str, str, TargetProfile | None]:
     from advisor.profile.target import choose_target
 
-    choice = choose_target(columns, target, no_target)
+    choice = choose_target(columns, target, no_target, settings.thresholds)
     if choice.name is None:
         if task is not None and task not in ("clustering", "dimensionality_reduction"):
             raise OptionError(f"--task {task} needs a target column; pass --target COLUMN")

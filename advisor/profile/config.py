@@ -6,16 +6,20 @@ import re
 from dataclasses import dataclass, field
 
 # Column names that usually hold the label, most telling first. Matching is on
-# the whole normalised name (high confidence) or one of its word tokens (medium).
+# the whole normalised name (high confidence) or one of its word tokens (medium);
+# for the weak names below, see there (low).
 TARGET_NAMES: tuple[str, ...] = (
     "target", "label", "labels", "class", "y", "outcome", "churn", "churned",
     "response", "default", "defaulted", "survived", "fraud", "is_fraud", "diagnosis",
     "result", "status", "segment", "category", "grade", "score", "price", "sales",
-    "revenue", "species", "type",
+    "revenue", "species", "type", "choice", "decision",
 )
-# Names only weakly suggestive of a label: they are listed as runners-up, never picked alone.
+# Names only weakly suggestive of a label, matched as the whole name or its last word ("house_price",
+# not "price_per_sqft"): picked with low confidence only as the table's last column (or its first when
+# it holds labels), listed as runners-up elsewhere, and never from a family of columns ("price.heinz41",
+# "price.hunts32": features measured alike).
 WEAK_TARGET_NAMES = frozenset({"status", "segment", "category", "grade", "score", "price", "sales",
-                               "revenue", "species", "type", "result"})
+                               "revenue", "species", "type", "result", "choice", "decision"})
 
 # Name tokens of a column that counts periods (a panel's time axis when it is a number, not a date).
 PERIOD_TOKENS = frozenset({"year", "yr", "quarter", "month", "week", "day", "period", "wave", "round", "date", "time"})
