@@ -275,6 +275,9 @@ def test_sentinel_codes_at_either_end():
     weight[:5], weight[5:9] = 999, -9
     assert _sentinels(weight) == [("999", 5)]
     assert _sentinels(np.where(weight == 999, 70.0, weight)) == [("-9", 4)]
+    amount = np.round(np.random.default_rng(21).lognormal(8, 0.5, 300))
+    amount[:4] = 9_999_999
+    assert _sentinels(amount) == [("9999999", 4)]  # the code as it is, not rounded to 1e+07
     # -1 for "never" below a quantity that is never negative: many times the rows of its lowest values
     days = np.random.default_rng(17).integers(0, 800, 300)
     days[:60] = -1

@@ -199,9 +199,9 @@ def detect_numeric(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
         return "not stored as numbers"
     if not ev.integer_valued:
         return "numeric", "numbers"
-    codes = {t.value for t in ev.sentinels}
-    besides = f" (besides the missing-value codes {', '.join(sorted(codes))})" if codes else ""
-    regular = ev.values[~ev.values.map(_label).isin(codes)] if codes else ev.values
+    codes = [t.value for t in ev.sentinels]
+    besides = f" (besides the missing-value codes {', '.join(codes)})" if codes else ""
+    regular = ev.values[~ev.values.astype("float64").isin([float(c) for c in codes])] if codes else ev.values
     code = _code_evidence(ev, regular, th)
     if isinstance(code, tuple):
         return "code", code[1] + besides

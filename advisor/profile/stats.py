@@ -101,8 +101,8 @@ def find_sentinels(counts: pd.Series, th: Thresholds) -> list[TopValue]:
     freq = counts.to_numpy(dtype="int64")
     keep = np.isfinite(values)
     values, freq = values[keep], freq[keep]
-    if len(values) < 3:
-        return []
+    if len(values) < 3 or not (_reads_as_code(float(values.max()), True) or _reads_as_code(float(values.min()), False)):
+        return []  # neither end reads as a code: no sorting of a million distinct values for nothing
     order = np.argsort(values, kind="stable")
     values, freq = values[order], freq[order]
     total = int(freq.sum())
@@ -120,7 +120,7 @@ def find_sentinels(counts: pd.Series, th: Thresholds) -> list[TopValue]:
                      and rows >= th.sentinel_spike * float(freq[k:k + 3].mean()))
             if (span > 0 and gap >= th.sentinel_gap * span) or spike:
                 kept = freq[-k:] if high else freq[:k]
-                return [TopValue(format_value(float(v)), int(c), clean_float(c / total) or 0.0)
+                return [TopValue(str(int(v)), int(c), clean_float(c / total) or 0.0)  # exact: 9999999, not 1e+07
                         for v, c in zip(codes, kept, strict=True)]
     return []
 

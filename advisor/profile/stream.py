@@ -618,11 +618,11 @@ def apply_scan_columns(columns: list[ColumnProfile], scan: Scan, top_n: int) -> 
                 approx.append("quantiles")
             if num.sentinels:  # found in the sample: the pass's counts when it kept them, else scaled
                 exact = None if acc.high_cardinality or acc.heavy.pruned else {
-                    format_value(float(v)): int(c) for v, c in acc.heavy.top(acc.heavy.n_values)}
-                num.sentinels = [TopValue(v.value, exact.get(v.value, 0) if exact is not None else round(v.share * present),
-                                          clean_float((exact.get(v.value, 0) if exact is not None else v.share * present)
-                                                      / max(present, 1)) or 0.0)
-                                 for v in num.sentinels]
+                    float(v): int(c) for v, c in acc.heavy.top(acc.heavy.n_values)}
+                rows = [exact.get(float(v.value), 0) if exact is not None else round(v.share * present)
+                        for v in num.sentinels]
+                num.sentinels = [TopValue(v.value, n, clean_float(n / max(present, 1)) or 0.0)
+                                 for v, n in zip(num.sentinels, rows, strict=True)]
         if acc.ts_min is not None and col.datetime_min is not None:
             col.datetime_min, col.datetime_max = (_iso(v) for v in acc.temporal_range())
         col.approximate = approx
