@@ -220,7 +220,7 @@ def _code_evidence(ev: ColumnEvidence, regular: pd.Series, th: Thresholds) -> Cl
     """Integers that are labels (a region, a race) rather than amounts: few values, each coming back
     in several rows, and either a name that says so or counts that rise and fall across the values
     (race 1, 2, 3 in 96, 26, 67 rows; a count's fall from its peak, 159, 24, 5, 1, does not). Else
-    ('' or ', ...') why not, to add to the count's reason."""
+    why not ('' or '; ...'), to end the count's reason. Missing-value codes count for neither."""
     n = ev.n_distinct - len(ev.sentinels)
     present = ev.n_present - sum(t.count for t in ev.sentinels)
     if n < 3 or n > th.code_max_distinct:
