@@ -67,6 +67,13 @@ def zeros(share: float) -> tuple[pd.DataFrame, dict[str, Any]]:
     return with_col("glucose", v)
 
 
+def coded(codes: list[int], rows: int) -> np.ndarray:
+    """A count of children (0 to about 8) with missing-value codes in ``rows`` rows, as PSID's 'kids'."""
+    v = np.random.default_rng(13).poisson(2, 300)
+    v[-rows:] = np.resize(codes, rows)
+    return v
+
+
 def outliers(k: int) -> tuple[pd.DataFrame, dict[str, Any]]:
     v = np.random.default_rng(4).normal(size=300)
     v[:k] = 50
@@ -110,6 +117,7 @@ TRIGGER: dict[str, Case] = {
     "outliers": lambda: outliers(9),
     "scaling_needed": lambda: with_col("salary", np.random.default_rng(11).normal(50_000, 8_000, 300)),
     "suspicious_zeros": lambda: zeros(0.05),
+    "sentinel_values": lambda: with_col("kids", coded([98, 99], 12)),
     "nonlinear_feature": lambda: regression(x_sym**2 + noise, x=x_sym),
     "correlated_features": lambda: correlated(1),
     "many_correlated_features": lambda: correlated(4),
@@ -135,7 +143,8 @@ SILENT: dict[str, Case] = {
     "panel_data": lambda: sup(base().assign(city=[f"c{i % 25}" for i in range(300)], year=[2015 + i % 4 for i in range(300)])),
     "duplicate_columns": lambda: sup(base().assign(f1_scaled=lambda d: d["f1"] * 2)),
     "high_cardinality": lambda: with_col("city", [f"city{i % 25}" for i in range(1000)], n=1000),
-    "integer_code": lambda: with_col("visits", np.arange(300) % 90),
+    # a count with few values (Pima's 'npreg'), which the old rule took for a code
+    "integer_code": lambda: with_col("npreg", np.random.default_rng(20).poisson(3, 300)),
     "datetime_column": lambda: with_col("code", [f"A-{i % 40}" for i in range(300)]),
     "free_text": lambda: with_col("word", [["red", "green", "blue"][i % 3] for i in range(300)]),
     "long_text": lambda: with_col("comment", text(300, 8)),
@@ -144,6 +153,8 @@ SILENT: dict[str, Case] = {
     "outliers": lambda: outliers(1),
     "scaling_needed": lambda: with_col("ratio", np.random.default_rng(11).normal(0, 5, 300)),
     "suspicious_zeros": lambda: with_col("glucose", np.random.default_rng(3).normal(100, 10, 300)),
+    # a long tail: values all the way up to its maximum, which is no code
+    "sentinel_values": lambda: with_col("income", np.round(np.random.default_rng(14).lognormal(10, 1, 300))),
     "nonlinear_feature": lambda: regression(2 * x_sym + noise, x=x_sym),
     "correlated_features": lambda: sup(base()),
     "many_correlated_features": lambda: correlated(2),
@@ -234,3 +245,55 @@ def test_panel_data_on_a_sample_of_a_big_table(monkeypatch):
     monkeypatch.setattr(rel, "PANEL_CHECK_ROWS", 120)
     assert "panel_data" in codes_for(TRIGGER["panel_data"])
     assert "panel_data" not in codes_for(SILENT["panel_data"])
+
+
+def _sentinels(values: Any, name: str = "v") -> list[tuple[str, int]]:
+    frame, kw = with_col(name, values)
+    col = profile_frame(frame, **kw).column(name)
+    assert col.numeric is not None
+    return [(t.value, t.count) for t in col.numeric.sentinels]
+
+
+def test_sentinel_codes_at_either_end():
+    # PSID's 'kids' and 'educatn': 98 and 99 far above 0-10 and 0-17
+    assert _sentinels(coded([98, 99], 12)) == [("98", 6), ("99", 6)]
+    frame, kw = with_col("kids", coded([98, 99], 12))
+    educ = np.random.default_rng(19).poisson(3, 300) + 8
+    educ[:20] = 99
+    p = profile_frame(frame.assign(educ=educ), **kw)
+    finding = next(f for f in p.findings if f.code == "sentinel_values")
+    assert finding.columns == ["kids", "educ"] and finding.severity == "warning"
+    assert finding.message.startswith("'kids' (98 and 99 in 12 rows, 4.0%), 'educ' (99 in 20 rows, 6.7%) hold values")
+    assert "df['kids'].replace([98, 99], np.nan)" in finding.advice and "SimpleImputer" in finding.advice
+    # their codes make their skew and outliers: those findings wait
+    assert not {"skewed_feature", "outliers"} & set(p.finding_codes())
+    # 9 above a five-point scale, 999 above a measurement, -9 below one
+    likert = np.random.default_rng(15).integers(1, 6, 300)
+    likert[:10] = 9
+    assert _sentinels(likert) == [("9", 10)]
+    weight = np.round(np.random.default_rng(16).normal(70, 10, 300), 1)
+    weight[:5], weight[5:9] = 999, -9
+    assert _sentinels(weight) == [("999", 5)]
+    assert _sentinels(np.where(weight == 999, 70.0, weight)) == [("-9", 4)]
+    amount = np.round(np.random.default_rng(21).lognormal(8, 0.5, 300))
+    amount[:4] = 9_999_999
+    assert _sentinels(amount) == [("9999999", 4)]  # the code as it is, not rounded to 1e+07
+    # -1 for "never" below a quantity that is never negative: many times the rows of its lowest values
+    days = np.random.default_rng(17).integers(0, 800, 300)
+    days[:60] = -1
+    assert _sentinels(days) == [("-1", 60)]
+
+
+def test_long_tails_outliers_and_real_nines_are_not_codes():
+    g = np.random.default_rng(18)
+    income = np.round(g.lognormal(10, 1, 300))
+    income[:3] = 240_000  # a long tail's maximum
+    assert _sentinels(income) == []
+    visits = g.poisson(3, 300)
+    visits[:4] = [45, 45, 99, 120]  # outliers, and a 99 among them
+    assert _sentinels(visits) == []
+    assert _sentinels(np.r_[g.integers(18, 100, 297), [99, 99, 99]]) == []  # ages up to 99: 99 is one of them
+    assert _sentinels(np.r_[g.poisson(2, 298), [99, 99]]) == []  # two rows: outliers to check, not a code
+    temperature = g.integers(-1, 30, 300)  # -1 as often as 0, 1 and 2: a value like them
+    assert _sentinels(temperature) == []
+    assert _sentinels(np.r_[g.integers(0, 4, 150), g.integers(0, 4, 147) + 5, [9] * 3]) == []  # 9 one step above 8

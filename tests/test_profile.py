@@ -22,7 +22,7 @@ def test_each_kind_is_detected():
     frame = pd.DataFrame({
         "price": r.normal(10, 2, N),
         "visits": r.poisson(40, N) + 100 * (np.arange(N) % 2),
-        "level": np.arange(N) % 4,
+        "region": np.arange(N) % 4 + 1,
         "city": [f"c{i % 12}" for i in range(N)],
         "active": [True, False] * (N // 2),
         "yesno": ["yes", "no"] * (N // 2),
@@ -34,7 +34,7 @@ def test_each_kind_is_detected():
         "empty": [None] * (N - 2) + [1.0, 2.0],
     })
     assert kinds_of(frame) == {
-        "price": "numeric", "visits": "count", "level": "code", "city": "categorical", "active": "boolean",
+        "price": "numeric", "visits": "count", "region": "code", "city": "categorical", "active": "boolean",
         "yesno": "boolean", "when": "datetime", "note": "text", "order_id": "identifier", "token": "identifier",
         "const": "constant", "empty": "empty",
     }
@@ -68,6 +68,96 @@ def test_identifiers_are_dropped_from_features():
     assert [c.name for c in p.features] == ["x"]
 
 
+def test_integer_identifiers_named_at_the_end_of_the_name():
+    """Caschool's 'distcod' (a unique code per district) and PSID's 'intnum' (a family's number on each
+    member's row) with 'persnum' (the member's number in the family): not counts to scale."""
+    g = np.random.default_rng(1)
+    family = np.repeat(np.arange(120), 3)[:N]  # 67 families of up to 3 members
+    frame = pd.DataFrame({
+        "distcod": g.permutation(np.arange(61_000, 76_000))[:N],
+        "case_no": g.permutation(N) + 1,
+        "intnum": g.permutation(np.arange(1_000, 9_000))[family],
+        "persnum": np.array([1, 2, 170])[np.arange(N) % 3],
+        "x": g.normal(size=N),
+    })
+    p = profile_frame(frame, no_target=True)
+    assert {c.name: c.kind for c in p.columns} == {
+        "distcod": "identifier", "case_no": "identifier", "intnum": "identifier", "persnum": "identifier", "x": "numeric"}
+    assert "('cod')" in p.column("distcod").kind_reason and "rows repeat" in p.column("intnum").kind_reason
+    assert p.column("persnum").kind_reason.endswith("with 'intnum' it picks out every row: the second part of a two-column key")
+    finding = next(f for f in p.findings if f.code == "identifier_column")
+    assert finding.columns == ["distcod", "case_no", "intnum", "persnum"]
+    assert "'intnum' (3.0 rows per value) repeats across rows: validate with --groups intnum" in finding.advice
+    assert "--groups persnum" not in finding.advice and "--groups distcod" not in finding.advice
+
+
+def test_names_that_only_look_like_identifiers_stay_quantities():
+    """The number words name a key only at the end of a name: 'nr_children' and 'num_rooms' are counts
+    (the old rule took any 'nr' token for an identifier); a repeating code is a category, a week's number
+    a period; unique integers without a name are amounts (income), and 'paid' is not '...id'."""
+    g = np.random.default_rng(2)
+    frame = pd.DataFrame({
+        "nr_children": g.integers(0, 30, N),
+        "num_rooms": g.integers(1, 40, N),
+        "region_code": g.integers(1, 31, N),
+        "week_no": np.arange(N) % 52 + 1,
+        "income": g.permutation(np.arange(20_000, 90_000))[:N],
+        "paid": g.permutation(np.arange(100, 10_000))[:N],
+    })
+    kinds = kinds_of(frame)
+    assert not [name for name, kind in kinds.items() if kind == "identifier"], kinds
+    assert kinds["nr_children"] == "count" and kinds["income"] == "count"
+
+
+def test_integer_codes_need_a_name_or_the_counts_of_labels():
+    """birthwt's 'race' (1, 2, 3 in 96, 26, 67 rows) and airquality's 'Month' are codes: a category's
+    name, or counts that rise and fall across the values (mpg's 'cyl': 4, 5, 6, 8 cylinders in 81, 4, 79, 70)."""
+    g = np.random.default_rng(3)
+    frame = pd.DataFrame({
+        "race": np.repeat([1, 2, 3], [96, 26, 67]),
+        "Month": np.repeat([5, 6, 7, 8, 9], [31, 30, 31, 31, 66]),
+        "cyl": np.repeat([4, 5, 6, 8], [81, 4, 79, 25]),
+        "product_type": g.integers(1, 15, 189),
+    })
+    p = profile_frame(frame, no_target=True)
+    assert {c.name: c.kind for c in p.columns} == {"race": "code", "Month": "code", "cyl": "code", "product_type": "code"}
+    assert p.column("race").kind_reason == "integers with only 3 distinct values, named like a category ('race')"
+    assert "counts rise and fall (4: 81, 5: 4, 6: 79, 8: 25)" in p.column("cyl").kind_reason
+    assert next(f for f in p.findings if f.code == "integer_code").columns == ["race", "Month", "cyl", "product_type"]
+    # as a target, the task decides: class labels stored as integers, or numbers to regress on
+    assert profile_frame(frame, target="race", task="regression").column("race").kind == "count"
+    wine = profile_frame(labelled("target", np.arange(N) % 3))  # wine's classes 0, 1, 2: no dip, yet labels
+    assert wine.task == "multiclass" and wine.column("target").kind == "code"
+    assert wine.column("target").kind_reason == "target: class labels stored as integers"
+
+
+def test_small_counts_and_short_tables_are_not_codes():
+    """The old rule (any integers with at most 20 values) took every small count for a code: Pima's
+    'npreg', birthwt's 'ptl' and 'ftv', HI's 'kidslt6', a flat 0-3 count, 'class_size' (the category word
+    is not the last), and all of stackloss, whose 21 rows hold 7 to 14 readings of each column. Nor is
+    an integer target of a regression a code."""
+    g = np.random.default_rng(4)
+    n = 189
+    frame = pd.DataFrame({
+        "npreg": g.poisson(3.5, n),
+        "ptl": np.repeat([0, 1, 2, 3], [159, 24, 5, 1]),
+        "ftv": np.repeat([0, 1, 2, 3, 4, 6], [100, 47, 30, 7, 4, 1]),
+        "kidslt6": g.poisson(0.4, n),
+        "floors": np.arange(n) % 4,
+        "class_size": g.integers(18, 26, n),
+    })
+    assert set(kinds_of(frame).values()) == {"count"}, kinds_of(frame)
+    stackloss = pd.DataFrame({
+        "Air.Flow": np.repeat([50, 56, 58, 62, 70, 75, 80], [5, 1, 6, 5, 1, 1, 2]),
+        "Water.Temp": np.repeat([17, 18, 19, 20, 22, 23, 24, 25, 27], [1, 5, 3, 3, 1, 2, 3, 1, 2]),
+        "stack.loss": np.repeat([7, 8, 11, 12, 13, 14, 15, 18, 28, 37, 42], [1, 3, 2, 1, 1, 3, 3, 2, 1, 3, 1]),
+    })
+    p = profile_frame(stackloss, target="stack.loss")
+    assert p.task == "regression" and {c.name: c.kind for c in p.columns} == {
+        "Air.Flow": "count", "Water.Temp": "count", "stack.loss": "count"}
+    assert "integer_code" not in p.finding_codes()
+
+
 # ------------------------------------------------------------------- target
 
 
@@ -87,6 +177,52 @@ def test_target_token_match_is_medium_with_runners_up():
     p = profile_frame(frame)
     assert p.target is not None and p.target.name == "is_churn" and p.target.confidence == "medium"
     assert p.target.runners_up == ["species"]
+
+
+def test_a_weak_label_name_at_the_edge_is_a_low_confidence_pick():
+    """Pima.tr's last column 'type' (No/Yes) and Catsup's 'choice' (4 brands) are picked, unsure; the
+    family 'price.heinz41', 'price.heinz32', ... (features measured alike) is not even listed."""
+    pima = pd.DataFrame({"npreg": r.poisson(3, N), "glu": r.normal(120, 30, N), "type": ["No", "Yes"] * (N // 2)})
+    p = profile_frame(pima)
+    assert p.target is not None and p.target.name == "type" and p.target.confidence == "low" and p.task == "binary"
+    assert p.target.reason == ("'type' is the last column, holds 2 labels and is named like a label ('type'): a guess; "
+                               "pass --target type to confirm it, or --no-target")
+    catsup = pd.DataFrame({
+        "id": np.arange(N) // 4,
+        **{f"price.{b}": r.normal(3, 0.3, N) for b in ("heinz41", "heinz32", "heinz28", "hunts32")},
+        "disp.heinz41": np.arange(N) % 2, "disp.hunts32": np.arange(N) % 3 == 0,
+        "choice": np.array(["heinz41", "heinz32", "heinz28", "hunts32"])[np.arange(N) % 4],
+    })
+    p = profile_frame(catsup)
+    assert p.target is not None and p.target.name == "choice" and p.target.confidence == "low"
+    assert p.task == "multiclass" and p.target.runners_up == []
+    # in the middle of the table, or leading a name ("price_per_sqft"), a weak name is only a runner-up
+    middle = pima[["npreg", "type", "glu"]].assign(price_per_sqft=r.normal(size=N))
+    p = profile_frame(middle)
+    assert p.target is None and p.column("type").role == "feature"
+    assert p.task_reason.startswith("no column is named like a label; columns that might be it: 'type' (holds 2 labels)")
+
+
+def test_unlabelled_tables_stay_unsupervised_and_list_what_might_be_the_target():
+    """birthwt's first column 'low' and Treatment's 'treat' hold labels but no label's name: listed, not
+    picked (Treatment's last column 'u75' is one of a family with 'u74'). Tables of measurements
+    (USArrests, swiss, iris without its species) list nothing."""
+    birthwt = pd.DataFrame({"low": np.arange(N) % 3 == 0, "age": r.poisson(23, N), "bwt": r.normal(2900, 700, N)})
+    p = profile_frame(birthwt)
+    assert p.target is None and p.task == "clustering"
+    assert p.task_reason.startswith("no column is named like a label; columns that might be it: 'low' (the first "
+                                    "column, holds 2 labels); pass --target to choose one")
+    treatment = pd.DataFrame({"treat": np.arange(N) % 2 == 0, "re74": r.normal(size=N), "re75": r.normal(size=N),
+                              "u74": np.arange(N) % 3 == 0, "u75": np.arange(N) % 5 == 0})
+    p = profile_frame(treatment)
+    assert p.target is None and "'treat' (the first column, holds 2 labels)" in p.task_reason
+    assert "u75" not in p.task_reason
+    usarrests = pd.DataFrame({"name": [f"state {i}" for i in range(N)], "Murder": r.normal(8, 4, N),
+                              "Assault": r.poisson(170, N), "UrbanPop": r.integers(30, 90, N), "Rape": r.normal(21, 9, N)})
+    iris = pd.DataFrame({f"{part} {dim} (cm)": r.normal(4, 1, N) for part in ("sepal", "petal") for dim in ("length", "width")})
+    for table in (usarrests, iris):
+        p = profile_frame(table)
+        assert p.target is None and "might be it" not in p.task_reason
 
 
 def test_no_label_name_means_unsupervised():

@@ -362,3 +362,16 @@ def test_a_fresh_interpreter_streams_while_pandas_imports_on_its_own_thread(tmp_
                          capture_output=True, text=True, check=False)
     assert res.returncode == 2
     assert res.stderr.count("\n") == 1 and "h.csv" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_missing_value_codes_found_in_the_sample_are_counted_over_the_whole_pass(tmp_path, small_blocks) -> None:
+    frame = _frame(6000)
+    kids = np.random.default_rng(3).poisson(2, 6000)
+    kids[::50] = 99  # 120 rows
+    path = tmp_path / "kids.csv"
+    frame.assign(kids=kids).to_csv(path, index=False)
+    whole = build_profile_report(str(path), stream=False).profile.column("kids")
+    streamed = build_profile_report(str(path), stream=True, sample=1000).profile.column("kids")
+    assert whole.numeric is not None and streamed.numeric is not None
+    assert [(t.value, t.count, t.share) for t in streamed.numeric.sentinels] == [("99", 120, 0.02)]
+    assert streamed.numeric.sentinels == whole.numeric.sentinels

@@ -120,6 +120,9 @@ def _profile_frame(
     if n_rows > settings.stats_sample_rows:
         sample_idx = np.sort(rng.choice(n_rows, size=settings.stats_sample_rows, replace=False))
     columns = _profile_columns(frame, sample_idx, hints, settings, report, stop)
+    from advisor.profile.kinds import claim_key_parts
+
+    claim_key_parts(frame, columns, settings.thresholds)
     unique = {c.name for c in columns if c.n_missing == 0 and c.n_distinct == n_rows}  # in these rows
     if scan is not None:
         from advisor.profile.stream import apply_scan_columns
@@ -240,7 +243,7 @@ def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint
         text_stats,
     )
 
-    ev, top = column_evidence(name, s, sample_idx, settings.top_values)
+    ev, top = column_evidence(name, s, sample_idx, settings.top_values, settings.thresholds)
     declined: list[str]
     if hint:
         _check_hint(name, hint, ev)
@@ -256,6 +259,8 @@ def _profile_column(name: str, s: pd.Series, sample_idx: np.ndarray | None, hint
     )
     if ev.is_numeric and kind not in ("empty",):
         col.numeric = numeric_stats(s)
+        if col.numeric is not None:
+            col.numeric.sentinels = ev.sentinels
     if kind == "text" or (ev.mean_length is not None and kind in ("categorical", "identifier")):
         col.text = text_stats(ev.values, ev.mean_words)
     if kind == "datetime":
@@ -290,7 +295,7 @@ def _target_and_task(frame: pd.DataFrame, columns: list[ColumnProfile], target: 
                      task: str | None, settings: Settings) -> tuple[str, str, TargetProfile | None]:
     from advisor.profile.target import choose_target
 
-    choice = choose_target(columns, target, no_target)
+    choice = choose_target(columns, target, no_target, settings.thresholds)
     if choice.name is None:
         if task is not None and task not in ("clustering", "dimensionality_reduction"):
             raise OptionError(f"--task {task} needs a target column; pass --target COLUMN")
@@ -315,6 +320,10 @@ def _target_profile(s: pd.Series, col: ColumnProfile, choice: object, task: str 
         col.kind, col.kind_reason = ("numeric", "target: numbers") if col.numeric else ("categorical", "target: labels")
     col.role = "target"
     task_name, task_reason = infer_task(s, col, settings.thresholds, task)
+    if col.kind == "code" and task_name == "regression" and not col.hinted:
+        col.kind, col.kind_reason = "count" if (col.numeric and (col.numeric.min or 0) >= 0) else "numeric", "target: numbers"
+    elif col.kind == "count" and task_name in ("binary", "multiclass") and not col.hinted:
+        col.kind, col.kind_reason = "code", "target: class labels stored as integers"
     tp = TargetProfile(
         name=col.name, task=task_name, task_reason=task_reason, inferred=choice.confidence != "given",
         confidence=choice.confidence, reason=choice.reason, runners_up=choice.runners_up, n_missing=col.n_missing,

@@ -42,7 +42,7 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("duplicate_rows", "warning", "Rows that repeat an earlier row exactly: they inflate CV scores."),
         CodeDoc("duplicate_columns", "warning", "Columns that are exact copies of another column."),
         CodeDoc("high_cardinality", "warning", "A categorical column with more levels than one-hot encoding handles well."),
-        CodeDoc("integer_code", "info", "Integers with few values: possibly categories stored as numbers."),
+        CodeDoc("integer_code", "info", "Integers with few values, named like a category or with counts that rise and fall across them: possibly categories stored as numbers."),
         CodeDoc("datetime_column", "info", "Dates: expand into parts (year, month, weekday, hour) or elapsed time."),
         CodeDoc("free_text", "info", "Free text: vectorise it (TF-IDF) or embed it."),
         CodeDoc("long_text", "info", "Long free text: pretrained text embeddings usually beat TF-IDF."),
@@ -51,6 +51,7 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("outliers", "info", "More than 1% of values lie beyond 3 IQR from the quartiles."),
         CodeDoc("scaling_needed", "info", "Numeric features on very different scales: standardise for distance and gradient models."),
         CodeDoc("suspicious_zeros", "warning", "Zeros in a column that is otherwise strictly positive: they may stand for missing."),
+        CodeDoc("sentinel_values", "warning", "Values such as 99, 999 or -1 set far apart from the rest of a column: missing-value codes to replace with NaN."),
         CodeDoc("nonlinear_feature", "info", "A column whose relation to the target is not monotonic: binning or splines help linear models."),
         CodeDoc("correlated_features", "info", "Feature pairs with |correlation| of 0.9 or more."),
         CodeDoc("many_correlated_features", "warning", "Many strongly correlated pairs: reduce dimensions (PCA) or regularise."),
@@ -168,11 +169,27 @@ def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
         out.append(_f("near_constant_column", _cols(near), f"{_names(_cols(near))}: over {th.near_constant_top_share:.1%} of rows share one value",
                       "keep them only if the rare values matter (a fraud flag may); otherwise drop them"))
     if by_kind.get("identifier"):
-        ids = _cols(by_kind["identifier"])
-        out.append(_f("identifier_column", ids, f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}",
-                      f"drop {_v(ids, 'it', 'them')} from the features; if rows repeat per id, pass it as --groups so "
-                      "GroupKFold keeps an id's rows in one fold"))
+        out.append(_identifiers(by_kind["identifier"], th))
     return out + _check_kinds(p, th, feats)
+
+
+def _identifiers(cols: list[ColumnProfile], th: Thresholds) -> Finding:
+    """Identifiers are dropped; one whose values repeat (a family's number on each member's row) is
+    what GroupKFold needs, so the advice names it for --groups. The second part of a two-column key
+    repeats too, but grouping by it (person 1 of every family) means nothing."""
+    from advisor.profile.kinds import KEY_PART
+
+    ids = _cols(cols)
+    groups = [c for c in cols if c.distinct_share < th.identifier_distinct_share and not c.kind_reason.endswith(KEY_PART)]
+    advice = f"drop {_v(ids, 'it', 'them')} from the features"
+    if groups:
+        repeats = listed([f"'{c.name}' ({1 / c.distinct_share:.1f} rows per value)" for c in groups], 4)
+        flags = " or ".join(f"--groups {shlex.quote(c.name)}" for c in groups[:2])
+        advice += (f"; {repeats} {_v(groups, 'repeats', 'repeat')} across rows: validate with {flags} so GroupKFold "
+                   "keeps each value's rows in one fold, or the score rewards recognising it")
+    else:
+        advice += "; if rows repeat per id, pass it as --groups so GroupKFold keeps an id's rows in one fold"
+    return _f("identifier_column", ids, f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}", advice)
 
 
 def _check_kinds(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list[Finding]:
@@ -185,7 +202,8 @@ def _check_kinds(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list
                       "HistGradientBoosting can take them as native categoricals"))
     codes = [c for c in feats if c.kind == "code" and c.n_distinct > 2]
     if codes:
-        out.append(_f("integer_code", _cols(codes), f"{_names(_cols(codes))} {_v(codes, 'holds', 'hold')} few distinct integers",
+        out.append(_f("integer_code", _cols(codes), f"{_names(_cols(codes))} {_v(codes, 'holds', 'hold')} few distinct integers that "
+                      "look like labels (named like a category, or counts that rise and fall across the values)",
                       "if the numbers are labels (a region code, a product type) rather than amounts, encode them with "
                       "OneHotEncoder, or pass --kind COL=categorical"))
     dts = [c for c in feats if c.kind == "datetime"]
@@ -213,13 +231,18 @@ def _check_kinds(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list
 
 def _check_numbers(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list[Finding]:
     out = []
+    coded = [c for c in p.columns if c.role != "dropped" and c.numeric and c.numeric.sentinels]
+    if coded:
+        out.append(_sentinels(coded))
     nums = [c for c in feats if c.kind in ("numeric", "count") and c.numeric]
-    skewed = [c for c in nums if c.numeric and c.numeric.skew is not None and abs(c.numeric.skew) >= th.skew_heavy]
+    # A column's codes (99 among 0-10) make its skew and outliers: those findings wait until they are NaN.
+    shaped = [c for c in nums if c.numeric and not c.numeric.sentinels]
+    skewed = [c for c in shaped if c.numeric and c.numeric.skew is not None and abs(c.numeric.skew) >= th.skew_heavy]
     if skewed:
         out.append(_f("skewed_feature", _cols(skewed), f"{_names(_cols(skewed))} {_v(skewed, 'has', 'have')} |skew| of {th.skew_heavy:g} or more",
                       "for linear, SVM and kNN models apply np.log1p (FunctionTransformer) to positive columns or "
                       "QuantileTransformer(output_distribution='normal'); tree models need nothing"))
-    outl = [c for c in nums if c.numeric and c.numeric.outlier_share >= th.outlier_share]
+    outl = [c for c in shaped if c.numeric and c.numeric.outlier_share >= th.outlier_share]
     if outl:
         out.append(_f("outliers", _cols(outl), f"{_names(_cols(outl))} {_v(outl, 'has', 'have')} over {th.outlier_share:.0%} of values beyond 3 IQR",
                       "check they are real; RobustScaler or QuantileTransformer limits their pull on linear and distance "
@@ -237,6 +260,33 @@ def _check_numbers(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> li
                       "if 0 means 'not measured', replace it with NaN before imputing (SimpleImputer(missing_values=0)) "
                       "so the model does not learn from a fake value"))
     return out
+
+
+def _sentinels(cols: list[ColumnProfile]) -> Finding:
+    """'kids' (118 rows, 2.4%, at 98, 99): codes to replace with NaN, in the features and in the target."""
+    def codes(c: ColumnProfile) -> list[str]:
+        return [v.value for v in c.numeric.sentinels] if c.numeric else []
+
+    def described(c: ColumnProfile) -> str:
+        found = c.numeric.sentinels if c.numeric else []
+        rows = sum(v.count for v in found)
+        at = " and ".join([", ".join(codes(c)[:-1]), codes(c)[-1]] if len(found) > 1 else codes(c))
+        return f"'{c.name}' ({at} in {rows:,} {'row' if rows == 1 else 'rows'}, {sum(v.share for v in found):.1%})"
+
+    first = cols[0]
+    listing = ", ".join(codes(first))
+    advice = (f"if they mean 'unknown' or 'refused', replace them with NaN before anything else "
+              f"(df['{first.name}'].replace([{listing}], np.nan)), then impute inside the pipeline "
+              "(SimpleImputer with add_indicator=True keeps the fact that the value was missing), or let "
+              f"HistGradientBoosting take the NaN; SimpleImputer(missing_values={codes(first)[-1]}) does it for a "
+              "single code. The skew and outlier checks skip these columns until then")
+    target = [c.name for c in cols if c.role == "target"]
+    if target:
+        advice += f"; in the target '{target[0]}' drop those rows for training instead"
+    advice += ". If the values are real (a top-coded amount), keep them"
+    return _f("sentinel_values", _cols(cols),
+              f"{listed([described(c) for c in cols], 4)} {_v(cols, 'holds', 'hold')} values far beyond "
+              f"{_v(cols, 'its', 'their')} others that read as missing-value codes", advice)
 
 
 def _zero_shares(cols: list[ColumnProfile], n: int = 4) -> str:

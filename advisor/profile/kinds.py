@@ -10,13 +10,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from advisor.profile.config import DATE_LIKE, IDENTIFIER_TOKENS, MEDIA_EXTENSIONS, Thresholds
+from advisor.profile.config import (
+    CODE_WORDS,
+    DATE_LIKE,
+    IDENTIFIER_CODE_WORDS,
+    IDENTIFIER_NUMBER_WORDS,
+    IDENTIFIER_SUFFIXES,
+    IDENTIFIER_TOKENS,
+    MEDIA_EXTENSIONS,
+    PERIOD_TOKENS,
+    Thresholds,
+)
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+
+    from advisor.profile.model import ColumnProfile, TopValue
 
 
 @dataclass
@@ -36,6 +49,7 @@ class ColumnEvidence:
     integer_valued: bool
     mean_words: float | None  # for strings
     mean_length: float | None
+    sentinels: list[TopValue] = field(default_factory=list)  # missing-value codes (stats.find_sentinels)
 
     @property
     def missing_share(self) -> float:
@@ -51,6 +65,7 @@ class ColumnEvidence:
 
 
 Claim = tuple[str, str]  # (kind, reason)
+KEY_PART = "the second part of a two-column key"  # ends the reason of such an identifier (see claim_key_parts)
 Detector = Callable[[ColumnEvidence, Thresholds], "Claim | str"]
 
 
@@ -120,12 +135,44 @@ def parse_datetimes(values: pd.Series) -> pd.Series:
     return best
 
 
+def identifier_word(name: str) -> tuple[str, str] | None:
+    """How the name says "identifier", if it does: ("token", word) for a word that says it anywhere
+    ("customer_id"), ("number", word) or ("code", word) for one that says it at the end of the name
+    ("case_no", "persnum"; "zip_code", "distcod"), unless it also names a period ("week_no").
+    See IDENTIFIER_NUMBER_WORDS in the config."""
+    tokens = name_tokens(name)
+    if not tokens:
+        return None
+    hit = next((t for t in tokens if t in IDENTIFIER_TOKENS), None)
+    if hit is not None:
+        return "token", hit
+    last = tokens[-1]
+    if set(tokens) & PERIOD_TOKENS:
+        return None
+    if last in IDENTIFIER_NUMBER_WORDS:
+        return "number", last
+    if last in IDENTIFIER_CODE_WORDS:
+        return "code", last
+    for suffix in IDENTIFIER_SUFFIXES:
+        if last.endswith(suffix) and len(last) > len(suffix) + 1:
+            return ("code" if suffix in IDENTIFIER_CODE_WORDS else "number"), suffix
+    return None
+
+
 def detect_identifier(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
-    named = bool(set(name_tokens(ev.name)) & IDENTIFIER_TOKENS)
+    word = identifier_word(ev.name)
     if ev.is_numeric and not ev.integer_valued:
         return "fractional numbers are not identifiers"
-    if named and ev.distinct_share >= th.identifier_name_distinct_share and ev.n_distinct >= th.identifier_name_min_distinct:
-        return "identifier", f"named like an identifier with {ev.n_distinct:,} distinct values"
+    if word is not None:
+        how, said = word
+        spelled = f"named like an identifier ('{said}')"
+        if how == "token" and ev.distinct_share >= th.identifier_name_distinct_share and ev.n_distinct >= th.identifier_name_min_distinct:
+            return "identifier", f"named like an identifier with {ev.n_distinct:,} distinct values"
+        if how != "token" and ev.distinct_share >= th.identifier_distinct_share:
+            return "identifier", f"{spelled}, and {ev.distinct_share:.0%} of its values are distinct"
+        if how == "number" and ev.n_distinct >= th.identifier_name_min_distinct and ev.distinct_share >= th.identifier_group_distinct_share:
+            return "identifier", (f"{spelled}, with {ev.n_distinct:,} distinct values over {ev.n_present:,} rows: "
+                                  "a key whose rows repeat")
     if ev.distinct_share < th.identifier_distinct_share:
         return f"{ev.distinct_share:.0%} of values are distinct"
     if ev.is_numeric:
@@ -150,11 +197,58 @@ def _is_sequence(values: pd.Series) -> bool:
 def detect_numeric(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
     if not ev.is_numeric:
         return "not stored as numbers"
-    if ev.integer_valued and ev.n_distinct <= th.code_max_distinct:
-        return "code", f"integers with only {ev.n_distinct} distinct values: possibly categories stored as numbers"
-    if ev.integer_valued and float(ev.values.min()) >= 0:
-        return "count", "non-negative integers"
-    return "numeric", "numbers"
+    if not ev.integer_valued:
+        return "numeric", "numbers"
+    codes = [t.value for t in ev.sentinels]
+    besides = f" (besides the missing-value codes {', '.join(codes)})" if codes else ""
+    regular = ev.values[~ev.values.astype("float64").isin([float(c) for c in codes])] if codes else ev.values
+    code = _code_evidence(ev, regular, th)
+    if isinstance(code, tuple):
+        return "code", code[1] + besides
+    if len(regular) and float(regular.min()) >= 0:
+        return "count", f"non-negative integers{besides}{code}"
+    return "numeric", f"integers{besides}{code}"
+
+
+def _label(v: object) -> str:
+    from advisor.profile.stats import format_value
+
+    return format_value(float(v))  # type: ignore[arg-type]
+
+
+def _code_evidence(ev: ColumnEvidence, regular: pd.Series, th: Thresholds) -> Claim | str:
+    """Integers that are labels (a region, a race) rather than amounts: few values, each coming back
+    in several rows, and either a name that says so or counts that rise and fall across the values
+    (race 1, 2, 3 in 96, 26, 67 rows; a count's fall from its peak, 159, 24, 5, 1, does not). Else
+    why not ('' or '; ...'), to end the count's reason. Missing-value codes count for neither."""
+    n = ev.n_distinct - len(ev.sentinels)
+    present = ev.n_present - sum(t.count for t in ev.sentinels)
+    if n < 3 or n > th.code_max_distinct:
+        return ""
+    if present < th.code_min_rows_per_value * n:
+        return f"; {n} distinct values in {present:,} rows are too few repeats for labels"
+    tokens = name_tokens(ev.name)
+    if tokens and tokens[-1] in CODE_WORDS:
+        return "code", f"integers with only {n} distinct values, named like a category ('{tokens[-1]}')"
+    if n <= th.code_shape_max_distinct:
+        counts = regular.value_counts().sort_index()
+        if _dips(counts.to_numpy(dtype="float64"), th):
+            shown = ", ".join(f"{_label(k)}: {c:,}" for k, c in counts.items())
+            return "code", f"integers with only {n} distinct values whose counts rise and fall ({shown}): labels rather than amounts"
+        return f"; {n} distinct values whose counts do not rise and fall: numbers, not labels"
+    return f"; {n} distinct values, not named like a category"
+
+
+def _dips(freq: np.ndarray, th: Thresholds) -> bool:
+    """The counts over the sorted values fall between two peaks to under ``code_dip`` of the smaller,
+    by more than ``code_dip_z`` standard errors of a count (its square root)."""
+    import math
+
+    for j in range(1, len(freq) - 1):
+        peak = min(float(freq[:j].max()), float(freq[j + 1:].max()))
+        if freq[j] < th.code_dip * peak and peak - freq[j] > th.code_dip_z * math.sqrt(peak):
+            return True
+    return False
 
 
 def detect_text(ev: ColumnEvidence, th: Thresholds) -> Claim | str:
@@ -201,3 +295,25 @@ def detect_media(values: pd.Series) -> str | None:
         if sample.str.endswith(exts).mean() >= 0.8:
             return media
     return None
+
+
+def claim_key_parts(frame: pd.DataFrame, columns: list[ColumnProfile], th: Thresholds) -> None:
+    """The second part of a two-column key: a column named like an identifier ("persnum") that is not
+    one alone, but with an identifier whose values repeat ("intnum", a family) picks out every row (a
+    person of the family). It becomes an identifier too; ``columns`` are ColumnProfiles, changed in place."""
+    groups = [c for c in columns if c.kind == "identifier" and c.distinct_share < th.identifier_distinct_share]
+    if not groups:
+        return
+    for col in columns:
+        word = identifier_word(col.name)
+        if (col.hinted or word is None or word[0] == "code" or col.kind not in ("count", "code", "categorical")
+                or col.n_distinct < 2):
+            continue
+        for group in groups:
+            pairs = frame[[group.name, col.name]].dropna()
+            if len(pairs) and len(pairs) >= th.identifier_distinct_share * len(frame) and not pairs.duplicated().any():
+                at = next((i for i, d in enumerate(col.declined) if d.startswith("identifier:")), len(col.declined))
+                col.declined = col.declined[:at]
+                col.kind, col.role = "identifier", "dropped"
+                col.kind_reason = f"named like an identifier ('{word[1]}'); with '{group.name}' it picks out every row: {KEY_PART}"
+                break

@@ -46,6 +46,9 @@ class NumericStats:
     zero_share: float
     negative_share: float
     min_positive: float | None = None
+    # Values that read as missing-value codes (99 above 0-10, -1 below 0-800), with their rows; the
+    # statistics above include them (see findings: sentinel_values).
+    sentinels: list[TopValue] = field(default_factory=list)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import datetime
 import math
 from typing import TYPE_CHECKING, Any
 
+from advisor.profile.config import Thresholds
 from advisor.profile.kinds import ColumnEvidence
 from advisor.profile.model import NumericStats, TextStats, TopValue
 
@@ -68,7 +69,8 @@ def top_counts(counts: pd.Series, n: int) -> list[tuple[Any, int]]:
     return [(k, int(c)) for k, c in items] + [(v, int(last)) for v in firsts]
 
 
-def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_n: int) -> tuple[ColumnEvidence, list[TopValue]]:
+def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_n: int,
+                    th: Thresholds | None = None) -> tuple[ColumnEvidence, list[TopValue]]:
     """Exact counts over ``s``; detector inputs (values, word counts) from the sample rows."""
     import numpy as np
     import pandas as pd
@@ -80,9 +82,10 @@ def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_
     n_distinct = len(counts)
     top = [TopValue(format_value(k), c, clean_float(c / n_present) or 0.0) for k, c in top_counts(counts, top_n)]
     top_count = int(counts.iloc[0]) if n_distinct else 0
+    is_num = is_numeric_series(s)
+    sentinels = find_sentinels(counts, th) if is_num and th is not None else []
     del counts
     values = s.dropna() if sample_idx is None else s.iloc[sample_idx].dropna()
-    is_num = is_numeric_series(s)
     is_bool = bool(pd.api.types.is_bool_dtype(s))
     is_dt = bool(pd.api.types.is_datetime64_any_dtype(s))
     integer_valued = False
@@ -99,9 +102,55 @@ def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_
         name=name, values=values, n_rows=n_rows, n_missing=n_missing, n_distinct=n_distinct,
         top_share=top_count / n_present if n_present else 0.0, top_count=top_count,
         is_numeric=is_num, is_bool=is_bool, is_datetime=is_dt, integer_valued=integer_valued,
-        mean_words=words, mean_length=length,
+        mean_words=words, mean_length=length, sentinels=sentinels,
     )
     return ev, top
+
+
+def find_sentinels(counts: pd.Series, th: Thresholds) -> list[TopValue]:
+    """Missing-value codes at one end of a numeric column, from its value counts: the last few values
+    at the top that read as codes (99, 98, 999; SENTINEL_HIGH) or the first few at the bottom (-1, -9,
+    -99; SENTINEL_LOW), set apart from the other values by at least their whole span (PSID's 'kids':
+    98 and 99 above 0-10), or, for negative codes below a quantity that is never negative, holding
+    many times the rows of its lowest values (-1 for "never" above 0, 1, 2, ...). A long tail has
+    values between its bulk and its maximum, and a maximum such as 240,000 is no code: it stays silent.
+    Each code comes with its rows and share, largest set of codes first."""
+    import numpy as np
+
+    values = counts.index.to_numpy(dtype="float64", na_value=np.nan)
+    freq = counts.to_numpy(dtype="int64")
+    keep = np.isfinite(values)
+    values, freq = values[keep], freq[keep]
+    if len(values) < 3 or not (_reads_as_code(float(values.max()), True) or _reads_as_code(float(values.min()), False)):
+        return []  # neither end reads as a code: no sorting of a million distinct values for nothing
+    order = np.argsort(values, kind="stable")
+    values, freq = values[order], freq[order]
+    total = int(freq.sum())
+    for k in range(min(th.sentinel_max_values, len(values) - 2), 0, -1):
+        for high in (True, False):
+            codes = values[-k:] if high else values[:k]
+            rest = values[:-k] if high else values[k:]
+            rows = int(freq[-k:].sum() if high else freq[:k].sum())
+            if not (th.sentinel_min_rows <= rows <= th.sentinel_max_share * total) or not all(
+                    _reads_as_code(v, high) for v in codes):
+                continue
+            span = float(rest[-1] - rest[0])
+            gap = float(codes[0] - rest[-1]) if high else float(rest[0] - codes[-1])
+            spike = (not high and rest[0] >= 0 and len(rest) >= th.sentinel_spike_min_values
+                     and rows >= th.sentinel_spike * float(freq[k:k + 3].mean()))
+            if (span > 0 and gap >= th.sentinel_gap * span) or spike:
+                kept = freq[-k:] if high else freq[:k]
+                return [TopValue(str(int(v)), int(c), clean_float(c / total) or 0.0)  # exact: 9999999, not 1e+07
+                        for v, c in zip(codes, kept, strict=True)]
+    return []
+
+
+def _reads_as_code(v: float, high: bool) -> bool:
+    from advisor.profile.config import SENTINEL_HIGH, SENTINEL_LOW
+
+    if v != int(v):
+        return False
+    return bool((SENTINEL_HIGH if high else SENTINEL_LOW).match(str(int(v))))
 
 
 def numeric_stats(s: pd.Series) -> NumericStats | None:

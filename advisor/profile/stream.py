@@ -621,11 +621,28 @@ def apply_scan_columns(columns: list[ColumnProfile], scan: Scan, top_n: int) -> 
             num.zero_share = clean_float(m.zeros / m.n, 4) or 0.0
             num.negative_share = clean_float(m.negatives / m.n, 4) or 0.0
             num.min_positive = clean_float(m.min_positive)
-            if scan.info.sample_rows < scan.info.rows:
+            if not whole:
                 approx.append("quantiles")
+                _apply_sentinels(num, acc)
         if acc.ts_min is not None and col.datetime_min is not None:
             col.datetime_min, col.datetime_max = (_iso(v) for v in acc.temporal_range())
         col.approximate = approx
+
+
+def _apply_sentinels(num: Any, acc: ColumnScan) -> None:
+    """Missing-value codes found in the sample, counted by the pass where it kept their counts (else
+    the sample's shares, scaled to the whole table)."""
+    from advisor.profile.model import TopValue
+    from advisor.profile.stats import clean_float
+
+    if not num.sentinels:
+        return
+    present = acc.present
+    exact = None if acc.high_cardinality or acc.heavy.pruned else {
+        float(v): int(c) for v, c in acc.heavy.top(acc.heavy.n_values)}
+    rows = [exact.get(float(v.value), 0) if exact is not None else round(v.share * present) for v in num.sentinels]
+    num.sentinels = [TopValue(v.value, n, clean_float(n / max(present, 1)) or 0.0)
+                     for v, n in zip(num.sentinels, rows, strict=True)]
 
 
 def _apply_counts(col: ColumnProfile, acc: ColumnScan, top_n: int, whole: bool) -> list[str]:

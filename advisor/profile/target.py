@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,12 @@ def _normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
-def choose_target(columns: list[ColumnProfile], given: str | None, no_target: bool) -> TargetChoice:
+def choose_target(columns: list[ColumnProfile], given: str | None, no_target: bool,
+                  th: Thresholds | None = None) -> TargetChoice:
+    """The target: a column named like a label (high confidence for the whole name, medium for a word
+    of it), else a weakly named one at the table's edge (low), else none, with the columns that might
+    be it (a last or first column holding labels) listed for --target."""
+    th = th or Thresholds()
     names = [c.name for c in columns]
     if no_target:
         return TargetChoice(None, "none", "no target: --no-target was given", [])
@@ -37,33 +43,82 @@ def choose_target(columns: list[ColumnProfile], given: str | None, no_target: bo
         if given not in names:
             raise TargetError(f"target column '{given}' not found.{did_you_mean(given, names)} Columns: {_list(names)}")
         return TargetChoice(given, "given", "given with --target", [])
+    usable = [c for c in columns if c.kind not in DROPPED_KINDS and c.kind not in ("text", "datetime")]
+    edges = {usable[-1].name: "last"} if usable else {}
+    if len(usable) > 1:
+        edges[usable[0].name] = "first"
+    family = _families(names)
+    # (score, -rank, name, reason): 3 the whole name is a label's, 2 a word of it is, 1 a weak name at the
+    # edge (a low-confidence pick), 0 might be it (listed, never picked)
     scored: list[tuple[int, int, str, str]] = []
-    for col in columns:
-        if col.kind in DROPPED_KINDS or col.kind in ("text", "datetime"):
+    for col in usable:
+        label = _label_name(col.name)
+        edge = edges.get(col.name)
+        holds = _holds(col, th)
+        if label is not None and label not in WEAK_TARGET_NAMES:
+            whole = _normalise(col.name) == label
+            how = f"named '{col.name}', a usual name for a label" if whole else \
+                f"the name '{col.name}' contains '{label}', a usual word for a label"
+            scored.append((3 if whole else 2, -TARGET_NAMES.index(label), col.name, f"the column is {how}"))
+        elif col.name in family:
             continue
-        norm = _normalise(col.name)
-        tokens = set(name_tokens(col.name))
-        for rank, label in enumerate(TARGET_NAMES):
-            weak = label in WEAK_TARGET_NAMES
-            if norm == label:
-                scored.append((2 if not weak else 0, -rank, col.name, f"the column is named '{col.name}', a usual name for a label"))
-                break
-            if label in tokens or norm.startswith(label + "_") or norm.endswith("_" + label):
-                scored.append((1 if not weak else 0, -rank, col.name, f"the name '{col.name}' contains '{label}', a usual word for a label"))
-                break
+        elif label is not None and (edge == "last" or (edge == "first" and holds.startswith("holds"))):
+            scored.append((1, -TARGET_NAMES.index(label), col.name,
+                           f"'{col.name}' is the {edge} column, {holds} and is named like a label ('{label}'): "
+                           f"a guess; pass --target {shlex.quote(col.name)} to confirm it, or --no-target"))
+        elif label is not None or (edge is not None and holds.startswith("holds")):
+            why = f"{'the ' + edge + ' column, ' if edge else ''}{holds}"
+            scored.append((0, -len(TARGET_NAMES) - (edge != "last"), col.name, why))
     scored.sort(key=lambda t: (-t[0], -t[1]))
-    strong = [s for s in scored if s[0] > 0]
-    if not strong:
-        runners = [s[2] for s in scored][:3]
-        hint = f"; columns that might be it: {', '.join(runners)}" if runners else ""
-        return TargetChoice(None, "none", f"no column is named like a label{hint}; pass --target to choose one", runners)
-    best = strong[0]
+    picked = [s for s in scored if s[0] > 0]
+    if not picked:
+        hint = "; columns that might be it: " + ", ".join(f"'{s[2]}' ({s[3]})" for s in scored[:3]) if scored else ""
+        return TargetChoice(None, "none", f"no column is named like a label{hint}; pass --target to choose one",
+                            [s[2] for s in scored][:3])
+    best = picked[0]
     runners = [s[2] for s in scored if s[2] != best[2]][:3]
-    if best[0] == 2 and not (len(strong) > 1 and strong[1][0] == 2):
+    if best[0] == 3 and not (len(picked) > 1 and picked[1][0] == 3):
         confidence = "high"
-    else:
+    elif best[0] >= 2:
         confidence = "medium"
+    else:
+        confidence = "low"
     return TargetChoice(best[2], confidence, best[3], runners)
+
+
+def _label_name(name: str) -> str | None:
+    """The label name (TARGET_NAMES) the column's name is, or holds: any word of it for a strong name
+    ("is_churn"), the whole name or its last word for a weak one ("house_price", not "price_per_sqft")."""
+    norm = _normalise(name)
+    tokens = name_tokens(name)
+    for label in TARGET_NAMES:
+        if norm == label:
+            return label
+        if label in WEAK_TARGET_NAMES:
+            if tokens and tokens[-1] == label:
+                return label
+        elif label in tokens or norm.startswith(label + "_") or norm.endswith("_" + label):
+            return label
+    return None
+
+
+def _families(names: list[str]) -> set[str]:
+    """Columns measured alike, which are features rather than the one label: names that differ only
+    in their digits ("re74", "re75", "re78") or that share a first word with two others or more
+    ("price.heinz41", "price.heinz32", "price.hunts32")."""
+    from collections import Counter
+
+    stems = {n: re.sub(r"\d+", "", _normalise(n)).strip("_") for n in names}
+    firsts = {n: t[0] for n in names if len(t := name_tokens(n)) > 1}
+    stem_counts, first_counts = Counter(stems.values()), Counter(firsts.values())
+    return {n for n in names if stem_counts[stems[n]] > 1 or (n in firsts and first_counts[firsts[n]] > 2)}
+
+
+def _holds(col: ColumnProfile, th: Thresholds) -> str:
+    """'holds 2 labels' for a column that could be a class label, else what it holds."""
+    if col.kind in ("boolean", "code") or (col.kind == "categorical" and col.n_distinct <= th.class_max_distinct):
+        return f"holds {col.n_distinct} labels"
+    return "numbers" if col.numeric is not None else f"{col.n_distinct:,} distinct values"
 
 
 def _list(names: list[str], n: int = 8) -> str:
