@@ -226,6 +226,34 @@ def test_panel_data_names_the_entity_and_the_period():
     assert "panel_data" not in codes_for(lambda: sup(daily))
 
 
+def event_log(n: int = 2000) -> pd.DataFrame:
+    """An event log: a timestamp unique per row, a colour of 5 levels."""
+    r = np.random.default_rng(0)
+    return pd.DataFrame({"ts": pd.Timestamp("2024-01-01") + pd.to_timedelta(r.permutation(n) * 3600, unit="s"),
+                         "colour": r.choice(list("abcde"), n), "x": r.normal(size=n), "y": r.choice(["no", "yes"], n)})
+
+
+def test_an_event_log_is_no_panel_of_its_categories():
+    """Every (colour, ts) pair is unique only because every ts is: no panel, no --groups colour."""
+    assert "panel_data" not in codes_for(lambda: sup(event_log()))
+    # nor when a few timestamps repeat: random colours still would not repeat the pairs
+    log = event_log()
+    log.loc[:20, "ts"] = log.loc[21:41, "ts"].to_numpy()
+    assert "panel_data" not in codes_for(lambda: sup(log))
+
+
+def test_a_panel_of_dates_and_an_unbalanced_panel_are_still_found():
+    """Stores by day (a date shared by every store) and people who join late and leave early."""
+    days = pd.date_range("2023-01-01", periods=60, freq="D")
+    stores = base(600).assign(store=[f"s{i % 10}" for i in range(600)], day=np.repeat(days, 10))
+    assert "panel_data" in codes_for(lambda: sup(stores))
+    r = np.random.default_rng(2)
+    rows = [(f"P{p:03d}", year) for p in range(120) for year in range(1980 + r.integers(0, 3), 1988 - r.integers(0, 3))]
+    people = base(len(rows)).assign(nr=[p for p, _ in rows], year=[y for _, y in rows])
+    finding = next(f for f in profile_frame(people, target="y").findings if f.code == "panel_data")
+    assert finding.columns == ["nr", "year"]
+
+
 def test_panel_data_on_a_sample_of_a_big_table(monkeypatch):
     """Past PANEL_CHECK_ROWS the pairs are checked on a seeded sample: a panel still shows, and a
     category per year (whose repeats a sample also holds) stays silent."""

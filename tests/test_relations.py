@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.profile import onecol
-from advisor.profile.relations import _dense_codes, average_ranks, cramers_v
+from advisor.profile.relations import _dense_codes, average_ranks, chance_repeats, cramers_v
 
 
 def _reference_lookup(codes: np.ndarray, t: onecol.Target) -> float:
@@ -125,3 +125,16 @@ def test_a_wide_table_is_profiled_on_two_threads_in_column_order(monkeypatch):
     one = profile_frame(frame, target="y")
     assert [c.name for c in two.columns] == list(frame.columns)
     assert two.columns == one.columns and two.correlations == one.correlations and two.leakage == one.leakage
+
+
+def test_chance_repeats_of_random_pairs():
+    """A period unique per row repeats nothing by chance; 8 years of 545 people at random would repeat
+    1 - (1 - 1/545)^545 ~ 37% of (person, year) pairs (Males' shape)."""
+    assert chance_repeats(pd.Series(list("abcde") * 40), pd.Series(range(200))) == 0.0
+    people = pd.Series(np.repeat(np.arange(545), 8))
+    years = pd.Series(np.tile(np.arange(1980, 1988), 545))
+    assert chance_repeats(people, years) == pytest.approx(1 - 545 * (1 - (1 - 1 / 545) ** 545) / 545, abs=1e-9)
+    # a simulation agrees
+    r = np.random.default_rng(0)
+    shuffled = pd.DataFrame({"e": r.integers(0, 545, len(years)), "p": years})  # entities drawn at random
+    assert abs(shuffled.duplicated().mean() - chance_repeats(people, years)) < 0.02

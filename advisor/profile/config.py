@@ -64,6 +64,7 @@ class Thresholds:
     panel_min_entities: int = 5        # a panel: this many entities, each seen in this many periods, and
     panel_min_periods: float = 3.0     # one row per (entity, period) in this share of rows
     panel_unique_share: float = 0.99
+    panel_chance_repeats: float = 0.05  # ...where pairing entities with periods at random would repeat this share of pairs
     zero_gap_steps: float = 2.0  # zeros look like missing when the smallest positive value is this many usual steps above 0
 
 

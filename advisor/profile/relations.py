@@ -275,6 +275,10 @@ def panel_rows(frame: pd.DataFrame, profile: Profile, settings: Settings) -> Pan
     (every row of a streamed file). The pair must then be unique in
     ``panel_unique_share`` of the rows that have both: the shape of a panel (a
     person per year) rather than of repeated categories (a city per year).
+    And that must say something: the periods must come back across entities
+    so often that random pairs would repeat (``panel_chance_repeats``). A
+    timestamp unique per row makes any pair with it unique: an event log with
+    a colour column is no panel of colours.
     """
     from advisor.profile.config import PERIOD_TOKENS
     from advisor.profile.kinds import name_tokens
@@ -307,6 +311,25 @@ def panel_rows(frame: pd.DataFrame, profile: Profile, settings: Settings) -> Pan
                     rows * (1.0 - max(entity.missing_share, period.missing_share))):
                 continue
             pairs = frame[[entity.name, period.name]].dropna()
-            if len(pairs) and 1.0 - float(pairs.duplicated().mean()) >= th.panel_unique_share:
+            if (len(pairs) and 1.0 - float(pairs.duplicated().mean()) >= th.panel_unique_share
+                    and chance_repeats(pairs[entity.name], pairs[period.name]) >= th.panel_chance_repeats):
                 return PanelRows(entity.name, period.name, entity.n_distinct, clean_float(per, 2) or 0.0)
     return None
+
+
+def chance_repeats(entity: pd.Series, period: pd.Series) -> float:
+    """The share of rows that would repeat an earlier (entity, period) pair if each row's entity were
+    drawn at random (with the entities' shares), the periods kept: how much a unique pair tells.
+
+    A period holding ``n`` rows then has about ``k(1 - (1 - 1/k)^n)`` distinct entities, with ``k``
+    the effective number of entities (the inverse of the chance that two rows share one). A period
+    unique per row repeats nothing by chance, so its pairs are unique whatever the other column is.
+    """
+    import numpy as np
+
+    shares = entity.value_counts(normalize=True, sort=False).to_numpy(dtype="float64")
+    k = 1.0 / float((shares * shares).sum())
+    sizes = period.value_counts(sort=False).value_counts(sort=False)  # how many periods hold n rows
+    n, count = sizes.index.to_numpy(dtype="float64"), sizes.to_numpy(dtype="float64")
+    distinct = float((count * k * -np.expm1(n * np.log1p(-1.0 / k))).sum()) if k > 1 else float(count.sum())
+    return max(0.0, 1.0 - distinct / len(entity))
