@@ -226,6 +226,34 @@ def test_panel_data_names_the_entity_and_the_period():
     assert "panel_data" not in codes_for(lambda: sup(daily))
 
 
+def scores(noise: float, n: int = 400) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A test score that is the mean of a reading and a maths score (plus noise), each of which
+    alone predicts it with R² near 0.96 (Caschool's testscr, readscr and mathscr)."""
+    r = np.random.default_rng(13)
+    ability = r.normal(650, 18, n)
+    read, maths = ability + r.normal(0, 4, n), ability + r.normal(0, 4, n)
+    return regression((read + maths) / 2 + r.normal(0, noise, n), readscr=read, mathscr=maths)
+
+
+def test_columns_that_rebuild_the_target_together_are_critical():
+    frame, kw = scores(noise=0.0)
+    leaks = [f for f in profile_frame(frame, **kw).findings if f.code == "target_leakage"]
+    assert len(leaks) == 1 and leaks[0].severity == "critical"
+    assert sorted(leaks[0].columns) == ["mathscr", "readscr"]
+    assert " + ".join(f"'{c}'" for c in leaks[0].columns) + " together reconstruct the target" in leaks[0].message
+    assert "--drop mathscr" in leaks[0].advice and "--drop readscr" in leaks[0].advice
+
+
+def test_columns_that_only_nearly_rebuild_the_target_stay_warnings():
+    """With noise (R² 0.99 together) the two stay separate warnings, as their scores alone say."""
+    frame, kw = scores(noise=2.0)
+    profile = profile_frame(frame, **kw)
+    assert profile.joint_leakage == []
+    leaks = [f for f in profile.findings if f.code == "target_leakage"]
+    assert sorted(f.columns[0] for f in leaks) == ["mathscr", "readscr"]
+    assert {f.severity for f in leaks} == {"warning"}
+
+
 def event_log(n: int = 2000) -> pd.DataFrame:
     """An event log: a timestamp unique per row, a colour of 5 levels."""
     r = np.random.default_rng(0)

@@ -697,6 +697,19 @@ def test_a_leakage_suspect_is_said_beside_the_pick() -> None:
     assert ("'bwt', 'birth weight' alone predict the target (R² up to 0.990): if they are not known at prediction "
             "time, these scores are inflated; rerun with --drop bwt --drop 'birth weight'") in term
 
+    from advisor.profile.model import JointLeakage
+
+    joint = _picked_report([LeakageSuspect("readscr", "r2", 0.964, 0.0), LeakageSuspect("mathscr", "r2", 0.959, 0.0),
+                            LeakageSuspect("enrltot", "r2", 0.95, 0.0)])
+    joint.profile.joint_leakage = [JointLeakage(["readscr", "mathscr"], "r2", 1.0, [0.964, 0.959])]
+    term = " ".join(render_terminal(joint, width=80).split())
+    assert ("'readscr' + 'mathscr' together rebuild the target (R² 1.000); 'enrltot' alone predicts the target "
+            "(R² 0.950): if they are not known at prediction time, these scores are inflated; rerun with "
+            "--drop readscr --drop mathscr --drop enrltot") in term
+    assert "readscr + mathscr r2 1.000 together" in term
+    assert "Together, `readscr` + `mathscr` rebuild the target" in render_markdown(joint)
+    assert "rebuild the target in a linear fit" in render_html(joint)
+
     none = _picked_report([])
     assert "caution" not in render_terminal(none, width=80)
     assert "**Caution:**" not in render_markdown(none) and "alone predict" not in render_html(none)

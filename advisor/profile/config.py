@@ -57,6 +57,9 @@ class Thresholds:
     leakage_classification: float = 0.95  # balanced accuracy of a one-column model
     leakage_regression: float = 0.90      # R² of a one-column model
     leakage_certain: float = 0.98         # from this score on, leakage is critical rather than a warning
+    leakage_joint: float = 0.999          # held-out R² of a linear fit on a few columns together: they rebuild the target
+    leakage_joint_columns: int = 3        # at most this many columns together (a sum, a mean, a difference of parts)...
+    leakage_joint_candidates: int = 6     # ...among the numeric columns that best predict the target alone
     nonlinear_gain: float = 0.10        # tree beats linear on one column by this: binning helps linear models
     duplicate_rows: float = 0.0
     target_skew: float = 1.0

@@ -32,7 +32,7 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("class_imbalance", "warning", "The majority class outnumbers the minority by 3x or more (critical from 20x)."),
         CodeDoc("rare_classes", "warning", "A class has fewer rows than the cross-validation folds need."),
         CodeDoc("target_skewed", "info", "A regression target with heavy skew: model its logarithm."),
-        CodeDoc("target_leakage", "critical", "A column predicts the target almost perfectly on its own (warning below a score of 0.98)."),
+        CodeDoc("target_leakage", "critical", "A column predicts the target almost perfectly on its own (warning below a score of 0.98), or 2-3 columns rebuild it in a linear fit."),
         CodeDoc("missing_values", "warning", "Feature columns with missing values: impute, or use a model that handles them."),
         CodeDoc("mostly_missing_column", "warning", "A column is at least 95% missing: drop it or keep only a missing flag."),
         CodeDoc("constant_column", "info", "A column with one value (or nearly): it carries no signal."),
@@ -131,14 +131,28 @@ def check_target(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
 
 
 def check_leakage(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
-    return [
+    out = []
+    together = set()
+    for j in p.joint_leakage:
+        together |= set(j.columns)
+        alone = listed([f"'{c}' {a:.3f}" for c, a in zip(j.columns, j.alone, strict=True)], len(j.columns))
+        drops = " ".join(f"--drop {shlex.quote(c)}" for c in j.columns)
+        names = " + ".join(f"'{c}'" for c in j.columns)
+        out.append(_f("target_leakage", list(j.columns),
+                      f"{names} together reconstruct the target: a linear fit on "
+                      f"them reaches {j.metric} {j.score:.3f} on held-out rows (alone: {alone})",
+                      "the target is a linear combination of these columns (a sum or a mean of its parts?): unless "
+                      f"they are known at prediction time, drop them before training ({drops})",
+                      "critical"))
+    out += [
         _f("target_leakage", [s.column],
            f"'{s.column}' alone predicts the target with {s.metric} {s.score:.3f} (chance {s.baseline:.2f})",
            "check whether this column is known at prediction time; if it is derived from the target or recorded "
            "after the outcome, drop it before training",
            "critical" if s.score >= th.leakage_certain else "warning")
-        for s in p.leakage
+        for s in p.leakage if s.column not in together
     ]
+    return out
 
 
 def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:

@@ -4,6 +4,8 @@
   Cramér's V for categories;
 * leakage suspects: a column that predicts the target almost perfectly on its
   own, found by a quick one-column model under cross-validation (onecol.py);
+  and columns that rebuild a numeric target together (its parts, averaged or
+  summed), found by linear fits on a few of the strongest columns;
 * non-linear columns: a one-column binned model beats a one-column linear
   model by a margin, so binning (KBinsDiscretizer) or splines help linear models;
 * the share of features an L1 model drops (regression), the evidence for the
@@ -24,6 +26,7 @@ from advisor.profile.model import (
     NUMERIC_KINDS,
     ColumnProfile,
     CorrelatedPair,
+    JointLeakage,
     LeakageSuspect,
     Profile,
 )
@@ -32,6 +35,8 @@ from advisor.profile.stats import clean_float
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+
+    from advisor.profile.onecol import Target
 
 
 T = TypeVar("T")
@@ -216,6 +221,72 @@ def leakage_suspects(scores: list[OneColumnScore], task: str, settings: Settings
     ]
     out.sort(key=lambda s: (-s.score, s.column))
     return out
+
+
+def joint_leakage(frame: pd.DataFrame, y: pd.Series, scores: list[OneColumnScore],
+                  settings: Settings) -> list[JointLeakage]:
+    """A few numeric columns that a linear fit turns into the target (held-out R² of at least
+    ``leakage_joint``): a target that is the mean or the sum of some columns, each of which alone
+    only nearly predicts it (a test score that is the mean of a reading and a maths score).
+
+    Least squares in numpy on the ``leakage_joint_candidates`` numeric columns that best predict the
+    target alone (none of which rebuilds it alone), pairs first, then triples, scored on the same
+    3 folds as the one-column models; the smallest set that reaches the threshold, then the best.
+    Regression only: a linear fit does not rebuild class labels.
+    """
+    from itertools import combinations
+
+    import numpy as np
+
+    from advisor.profile import onecol
+
+    th = settings.thresholds
+
+    def alone(s: OneColumnScore) -> float:
+        return max(s.tree, s.linear if s.linear is not None else -np.inf)
+
+    candidates = sorted((s for s in scores if s.linear is not None and alone(s) < th.leakage_joint),
+                        key=lambda s: (-alone(s), s.column))[: th.leakage_joint_candidates]
+    mask = y.notna().to_numpy()
+    target = onecol.encode_target(y.loc[mask], False, settings.seed) if len(candidates) >= 2 else None
+    if target is None:
+        return []
+    x = frame.loc[mask, [s.column for s in candidates]].to_numpy(dtype="float64", na_value=np.nan)
+    x = np.where(np.isfinite(x), x, np.nan)
+    for size in range(2, th.leakage_joint_columns + 1):
+        found = []
+        for idx in combinations(range(len(candidates)), size):
+            r2 = _linear_r2(x[:, idx], target)
+            if r2 is not None and r2 >= th.leakage_joint:
+                found.append((r2, idx))
+        if found:
+            r2, idx = max(found, key=lambda f: (f[0], [-i for i in f[1]]))
+            return [JointLeakage([candidates[i].column for i in idx], "r2", clean_float(r2, 4) or 0.0,
+                                 [clean_float(alone(candidates[i]), 4) or 0.0 for i in idx])]
+    return []
+
+
+def _linear_r2(x: np.ndarray, t: Target) -> float | None:
+    """Held-out R² of least squares (with an intercept) on the rows where every column is present."""
+    import numpy as np
+
+    from advisor.profile.onecol import N_FOLDS
+    rows = np.isfinite(x).all(axis=1)
+    if rows.sum() < 30:
+        return None
+    x, y, folds = x[rows], t.values[rows], t.folds[rows]
+    std = x.std(axis=0)
+    if (std == 0).any() or np.ptp(y) == 0:
+        return None
+    design = np.column_stack([np.ones(len(x)), (x - x.mean(axis=0)) / std])
+    preds = np.empty(len(y))
+    for k in range(N_FOLDS):
+        train, test = folds != k, folds == k
+        if train.sum() <= design.shape[1] or not test.any():
+            return None
+        coef = np.linalg.lstsq(design[train], y[train], rcond=None)[0]
+        preds[test] = design[test] @ coef
+    return float(1 - ((y - preds) ** 2).sum() / ((y - y.mean()) ** 2).sum())
 
 
 def nonlinear_columns(scores: list[OneColumnScore], settings: Settings) -> list[str]:

@@ -403,18 +403,24 @@ def leakage_caution(report: Any) -> str | None:
     import shlex
 
     profile = getattr(report, "profile", None)
-    suspects = list(getattr(profile, "leakage", None) or [])
-    if not suspects:
+    joint = list(getattr(profile, "joint_leakage", None) or [])
+    together = [c for j in joint for c in j.columns]
+    suspects = [s for s in getattr(profile, "leakage", None) or [] if s.column not in together]
+    if not suspects and not joint:
         return None
     from advisor.text import listed
 
-    shown = listed([f"'{s.column}'" for s in suspects], 3)
-    top = max(suspects, key=lambda s: s.score)
-    one = len(suspects) == 1
-    metric = {"r2": "R²"}.get(top.metric, top.metric.replace("_", " "))
-    score = f"{metric} {top.score:.3f}" if one else f"{metric} up to {top.score:.3f}"
-    drops = " ".join(f"--drop {shlex.quote(s.column)}" for s in suspects)
-    return (f"{shown} alone {'predicts' if one else 'predict'} the target ({score}): if {'it is' if one else 'they are'} "
+    parts = [" + ".join(f"'{c}'" for c in j.columns) + f" together rebuild the target (R² {j.score:.3f})" for j in joint]
+    if suspects:
+        shown = listed([f"'{s.column}'" for s in suspects], 3)
+        top = max(suspects, key=lambda s: s.score)
+        one = len(suspects) == 1
+        metric = {"r2": "R²"}.get(top.metric, top.metric.replace("_", " "))
+        score = f"{metric} {top.score:.3f}" if one else f"{metric} up to {top.score:.3f}"
+        parts.append(f"{shown} alone {'predicts' if one else 'predict'} the target ({score})")
+    one = not joint and len(suspects) == 1
+    drops = " ".join(f"--drop {shlex.quote(c)}" for c in together + [s.column for s in suspects])
+    return (f"{'; '.join(parts)}: if {'it is' if one else 'they are'} "
             f"not known at prediction time, these scores are inflated; rerun with {drops}")
 
 

@@ -269,6 +269,10 @@ def _relations(p: Any) -> str:
     if p.leakage:
         rows = [[_code(s.column), escape(s.metric), f"{s.score:.3f}", f"{s.baseline:.3f}"] for s in p.leakage]
         out += ["<h2>Leakage suspects</h2>", _table(["column", "metric", "score alone", "chance"], rows, {2, 3})]
+    if p.joint_leakage:
+        out += [] if p.leakage else ["<h2>Leakage suspects</h2>"]
+        out += [f"<p>Together, {' + '.join(_code(c) for c in j.columns)} rebuild the target in a linear fit "
+                f"({escape(j.metric)} {j.score:.3f} on held-out rows).</p>" for j in p.joint_leakage]
     return "\n".join(out)
 
 

@@ -195,7 +195,11 @@ def _relations(p: Any) -> list[str]:
     if p.leakage:
         rows = [[code(s.column), s.metric, f"{s.score:.3f}", f"{s.baseline:.3f}"] for s in p.leakage]
         lines += _table(["column", "metric", "score alone", "chance"], rows, "llrr")
-    else:
+    for j in p.joint_leakage:
+        lines += [""] if p.leakage else []
+        lines.append(f"Together, {' + '.join(code(c) for c in j.columns)} rebuild the target in a linear fit "
+                     f"({j.metric} {j.score:.3f} on held-out rows).")
+    if not p.leakage and not p.joint_leakage:
         lines.append("No column predicts the target suspiciously well on its own.")
     return lines
 

@@ -17,7 +17,7 @@ from advisor.load import LoadInfo
 from advisor.profile.model import Profile
 from advisor.ruletree.model import Advice
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 
 @dataclass

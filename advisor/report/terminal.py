@@ -378,10 +378,12 @@ def _relations(p: Any) -> list[RenderableType]:
         if len(p.correlations) > MAX_PAIRS:
             more = len(p.correlations) - MAX_PAIRS
             out.append(Text(f"and {more} more (all of them in --format md, json or html)", style="dim"))
-    if p.leakage:
+    if p.leakage or p.joint_leakage:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(overflow="fold", style="bold red")
         grid.add_column(no_wrap=True)
+        for j in p.joint_leakage:
+            grid.add_row(" + ".join(j.columns), f"{j.metric} {j.score:.3f} together (a linear fit)")
         for s in p.leakage:
             grid.add_row(s.column, f"{s.metric} {s.score:.3f} alone (chance {s.baseline:.2f})")
         out += [Text(""), _rule("leakage suspects"), grid]
