@@ -254,6 +254,18 @@ def test_columns_that_only_nearly_rebuild_the_target_stay_warnings():
     assert {f.severity for f in leaks} == {"warning"}
 
 
+def test_scaling_is_needed_from_a_tenfold_spread():
+    """USArrests: Assault's standard deviation (83) is 19 times Murder's (4.4), the textbook case for
+    scaling before PCA or KMeans; a fivefold spread stays quiet."""
+    r = np.random.default_rng(14)
+    arrests = pd.DataFrame({"Murder": r.normal(7.8, 4.36, 50), "Assault": r.normal(171, 83.3, 50),
+                            "UrbanPop": r.normal(65.5, 14.5, 50), "Rape": r.normal(21.2, 9.37, 50)})
+    finding = next(f for f in profile_frame(arrests, no_target=True).findings if f.code == "scaling_needed")
+    assert finding.message.startswith("standard deviations range from ") and "('Murder') to " in finding.message
+    assert "('Assault'), " in finding.message and finding.message.endswith(" times as wide")
+    assert "scaling_needed" not in codes_for(lambda: (arrests[["Murder", "Rape", "UrbanPop"]], {"no_target": True}))
+
+
 def event_log(n: int = 2000) -> pd.DataFrame:
     """An event log: a timestamp unique per row, a colour of 5 levels."""
     r = np.random.default_rng(0)

@@ -47,7 +47,8 @@ class Thresholds:
     one_hot_max_levels: int = 30        # above this, one-hot gets wide: use TargetEncoder
     skew_heavy: float = 2.0             # |skew| above this: log / QuantileTransformer
     outlier_share: float = 0.01         # share of values beyond 3 IQR from the quartiles
-    scale_ratio: float = 100.0          # std of features differ by this factor: scaling matters
+    scale_ratio: float = 10.0           # stds this far apart (100x in variance): the widest column rules distances and
+                                        # PCA's first component (USArrests' Assault vs Murder, 19x), so scaling matters
     imbalance_ratio: float = 3.0        # majority/minority above this: imbalance advice
     severe_imbalance_ratio: float = 20.0
     too_few_rows: int = 50              # the map's own threshold

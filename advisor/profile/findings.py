@@ -49,7 +49,7 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("media_paths", "info", "Paths to images or audio: pretrained networks, not a tabular model on file names."),
         CodeDoc("skewed_feature", "info", "A numeric feature with heavy skew: log or quantile transform for linear and distance models."),
         CodeDoc("outliers", "info", "More than 1% of values lie beyond 3 IQR from the quartiles."),
-        CodeDoc("scaling_needed", "info", "Numeric features on very different scales: standardise for distance and gradient models."),
+        CodeDoc("scaling_needed", "info", "Numeric features on very different scales (standard deviations 10x apart or more): standardise for distance and gradient models."),
         CodeDoc("suspicious_zeros", "warning", "Zeros in a column that is otherwise strictly positive: they may stand for missing."),
         CodeDoc("nonlinear_feature", "info", "A column whose relation to the target is not monotonic: binning or splines help linear models."),
         CodeDoc("correlated_features", "info", "Feature pairs with |correlation| of 0.9 or more."),
@@ -238,9 +238,11 @@ def _check_numbers(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> li
         out.append(_f("outliers", _cols(outl), f"{_names(_cols(outl))} {_v(outl, 'has', 'have')} over {th.outlier_share:.0%} of values beyond 3 IQR",
                       "check they are real; RobustScaler or QuantileTransformer limits their pull on linear and distance "
                       "models; tree models are robust to them"))
-    stds = [c.numeric.std for c in nums if c.numeric and c.numeric.std]
-    if len(stds) >= 2 and max(stds) / min(stds) >= th.scale_ratio:
-        out.append(_f("scaling_needed", _cols(nums), f"standard deviations range from {min(stds):.3g} to {max(stds):.3g}",
+    spread = sorted((c.numeric.std, c.name) for c in nums if c.numeric and c.numeric.std)
+    if len(spread) >= 2 and spread[-1][0] / spread[0][0] >= th.scale_ratio:
+        (lo, lo_name), (hi, hi_name) = spread[0], spread[-1]
+        out.append(_f("scaling_needed", _cols(nums),
+                      f"standard deviations range from {lo:.3g} ('{lo_name}') to {hi:.3g} ('{hi_name}'), {hi / lo:,.0f} times as wide",
                       "StandardScaler before SVM, kNN, linear models with penalties, PCA and clustering; "
                       "tree ensembles do not need it"))
     zeros = [c for c in nums if c.numeric and th.zeros_as_missing_share <= c.numeric.zero_share < 0.5
