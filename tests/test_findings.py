@@ -266,6 +266,33 @@ def test_scaling_is_needed_from_a_tenfold_spread():
     assert "scaling_needed" not in codes_for(lambda: (arrests[["Murder", "Rape", "UrbanPop"]], {"no_target": True}))
 
 
+def identifier(values: list[str]) -> Any:
+    frame, kw = with_col("household_id", values, n=len(values))
+    return next(f for f in profile_frame(frame, **kw).findings if f.code == "identifier_column")
+
+
+def test_an_identifier_whose_rows_repeat_asks_for_groups():
+    """Catsup's id: 300 households, 9.3 purchases each, up to 44. The profile sees the repeats: it says
+    so and tells to pass --groups, not 'if rows repeat'."""
+    sizes = np.random.default_rng(15).integers(2, 20, 100)
+    sizes[0] = 44
+    finding = identifier([f"H{i:03d}" for i, k in enumerate(sizes) for _ in range(k)])
+    rows = int(sizes.sum())
+    assert finding.message == (f"'household_id' looks like an identifier; 'household_id' repeats: 100 values over {rows:,} "
+                               f"rows, {rows / 100:.1f} rows each on average, up to 44")
+    assert "validate with --groups household_id: GroupKFold" in finding.advice and "if rows repeat" not in finding.advice
+
+
+def test_an_identifier_seen_once_per_row_is_only_dropped():
+    finding = identifier([f"H{i:03d}" for i in range(300)])
+    assert finding.advice == "drop it from the features: every value appears once, so a model could only memorise it"
+    # a few repeats (two districts of one name) are said, with the --groups to use if they are one entity
+    finding = identifier([f"H{i:03d}" for i in range(297)] + ["H000", "H001", "H002"])
+    assert "repeats:" not in finding.message
+    assert "a few values of 'household_id' come back (3 rows repeat an earlier value)" in finding.advice
+    assert "--groups household_id" in finding.advice
+
+
 def event_log(n: int = 2000) -> pd.DataFrame:
     """An event log: a timestamp unique per row, a colour of 5 levels."""
     r = np.random.default_rng(0)

@@ -182,11 +182,37 @@ def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
         out.append(_f("near_constant_column", _cols(near), f"{_names(_cols(near))}: over {th.near_constant_top_share:.1%} of rows share one value",
                       "keep them only if the rare values matter (a fraud flag may); otherwise drop them"))
     if by_kind.get("identifier"):
-        ids = _cols(by_kind["identifier"])
-        out.append(_f("identifier_column", ids, f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}",
-                      f"drop {_v(ids, 'it', 'them')} from the features; if rows repeat per id, pass it as --groups so "
-                      "GroupKFold keeps an id's rows in one fold"))
+        out.append(_identifiers(p, th, by_kind["identifier"], extra.get("panel")))
     return out + _check_kinds(p, th, feats)
+
+
+def _identifiers(p: Profile, th: Thresholds, cols: list[ColumnProfile], panel: object) -> Finding:
+    """Identifiers, with what the profile saw of their repeats: an id whose rows come back (a household's
+    purchases) must be a CV group; an id seen once per row is only to be dropped."""
+    ids = _cols(cols)
+    rows = p.table.n_rows_in_file if p.scan is not None else p.table.n_rows
+    message = f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}"
+    advice = f"drop {_v(ids, 'it', 'them')} from the features"
+    present = {c.name: rows * (1.0 - c.missing_share) for c in cols}
+    grouped = [c for c in cols if c.n_distinct and present[c.name] / c.n_distinct >= th.group_rows_per_id]
+    if grouped:
+        c = max(grouped, key=lambda c: (present[c.name] / c.n_distinct, c.name))
+        most = f", up to {c.top_values[0].count:,}" if c.top_values and c.top_values[0].count > 1 else ""
+        message += (f"; '{c.name}' repeats: {c.n_distinct:,} values over {present[c.name]:,.0f} rows, "
+                    f"{present[c.name] / c.n_distinct:,.1f} rows each on average{most}")
+        entity = getattr(panel, "entity", None)
+        advice += (f"; rows are grouped by '{c.name}'{' (see panel_data)' if entity == c.name else ''}, so validate "
+                   f"with --groups {shlex.quote(c.name)}: GroupKFold keeps each value's rows in one fold, where random "
+                   "folds would score the model on rows of ids it has already seen")
+    elif repeating := [c for c in cols if c.n_distinct < present[c.name]]:
+        c = repeating[0]
+        again = present[c.name] - c.n_distinct
+        advice += (f"; a few values of '{c.name}' come back ({again:,.0f} {'row repeats' if round(again) == 1 else 'rows repeat'} "
+                   "an earlier value): if their rows are the same entity, validate with "
+                   f"--groups {shlex.quote(c.name)} so GroupKFold keeps them in one fold")
+    else:
+        advice += f": every value appears once, so a model could only memorise {_v(ids, 'it', 'them')}"
+    return _f("identifier_column", ids, message, advice)
 
 
 def _check_kinds(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list[Finding]:
