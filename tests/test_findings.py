@@ -293,6 +293,67 @@ def test_an_identifier_seen_once_per_row_is_only_dropped():
     assert "--groups household_id" in finding.advice
 
 
+def finding(case: Case, code: str) -> Any:
+    frame, kw = case()
+    return next(f for f in profile_frame(frame, **kw).findings if f.code == code)
+
+
+def test_many_correlated_pairs_are_one_finding():
+    """breast_cancer's 26 pairs were listed by correlated_features and counted again by
+    many_correlated_features: now the warning lists them and carries both advices."""
+    frame, kw = correlated(4)
+    found = profile_frame(frame, **kw).findings
+    assert "correlated_features" not in {f.code for f in found}
+    many = next(f for f in found if f.code == "many_correlated_features")
+    assert many.message.startswith("10 strongly correlated pairs: ") and "PCA" in many.advice and "Ridge" in many.advice
+
+
+def test_cramers_v_has_no_sign_and_category_advice():
+    """mpg's manufacturer~model: Cramér's V has no sign, and Ridge is no advice for two categories."""
+    r = np.random.default_rng(16)
+    model = r.choice([f"m{i}" for i in range(12)], 300)
+    cars = base().assign(model=model, maker=[f"k{int(m[1:]) // 3}" for m in model])  # each model has one maker
+    pair = finding(lambda: sup(cars), "correlated_features")
+    assert "model~maker (V " in pair.message and "(+" not in pair.message
+    assert "Ridge" not in pair.advice and "keep one of each pair, or combine them" in pair.advice
+
+
+def test_missing_values_scale_with_their_share():
+    """PSID: one missing cell in 4,856 rows was a warning printed as 0.0%."""
+    values = np.random.default_rng(17).normal(size=2000)
+    values[5] = np.nan
+    one = finding(lambda: with_col("educ", values, n=2000), "missing_values")
+    assert one.severity == "info" and "(worst: 'educ', 1 value, <0.1%)" in one.message
+    values[:200] = np.nan
+    many = finding(lambda: with_col("educ", values, n=2000), "missing_values")
+    assert many.severity == "warning" and "(worst: 'educ', 10.0%)" in many.message
+
+
+def coarse(n: int, seed: int) -> pd.DataFrame:
+    """People described by a few coarse columns: some rows coincide by chance."""
+    r = np.random.default_rng(seed)
+    return pd.DataFrame({"age": r.integers(18, 30, n), "smoker": r.choice(["no", "yes"], n),
+                         "visits": r.integers(0, 3, n), "y": r.choice(["no", "yes"], n)})
+
+
+def test_duplicate_rows_of_coarse_columns_are_checked_before_dropping():
+    """birthwt, mpg, Treatment: identical rows can be distinct people when no column is near unique."""
+    found = finding(lambda: sup(coarse(300, 18)), "duplicate_rows")
+    assert found.severity == "warning" and found.advice.startswith("check before dropping them")
+    # copies of rows with a near-unique measurement are copies: drop them (the advice as before)
+    copied = pd.concat([base(250), base(250).head(50)], ignore_index=True)
+    found = finding(lambda: sup(copied), "duplicate_rows")
+    assert found.advice.startswith("they repeat even 'f") and "look like copies" in found.advice
+
+
+def test_a_handful_of_duplicates_in_a_big_table_is_a_note():
+    """HI: 7 duplicate rows of 22,272 were a warning printed as 0.0%."""
+    big = base(10_000)
+    big.iloc[:7] = big.iloc[7:14].to_numpy()
+    found = finding(lambda: sup(big), "duplicate_rows")
+    assert found.severity == "info" and found.message == "7 rows (<0.1%) repeat an earlier row"
+
+
 def event_log(n: int = 2000) -> pd.DataFrame:
     """An event log: a timestamp unique per row, a colour of 5 levels."""
     r = np.random.default_rng(0)

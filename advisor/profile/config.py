@@ -63,6 +63,10 @@ class Thresholds:
     leakage_joint_candidates: int = 6     # ...among the numeric columns that best predict the target alone
     nonlinear_gain: float = 0.10        # tree beats linear on one column by this: binning helps linear models
     duplicate_rows: float = 0.0
+    duplicate_warning: float = 0.01     # duplicate rows from this share on are a warning (below, a note)
+    copy_distinct_share: float = 0.9    # a column this close to unique per row: rows identical even in it are copies,
+                                        # while rows of coarse columns only (age, race, smoker) can be distinct people
+    missing_warning: float = 0.05       # a feature column missing this share or more: a warning (below, a note)
     target_skew: float = 1.0
     zeros_as_missing_share: float = 0.01
     group_rows_per_id: float = 2.0      # an identifier whose values come back this many rows each on average groups the rows

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from advisor.profile.config import Thresholds
 from advisor.profile.model import CATEGORY_KINDS, NUMERIC_KINDS, ColumnProfile, Finding, Profile
-from advisor.text import listed
+from advisor.text import listed, pct
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,13 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("rare_classes", "warning", "A class has fewer rows than the cross-validation folds need."),
         CodeDoc("target_skewed", "info", "A regression target with heavy skew: model its logarithm."),
         CodeDoc("target_leakage", "critical", "A column predicts the target almost perfectly on its own (warning below a score of 0.98), or 2-3 columns rebuild it in a linear fit."),
-        CodeDoc("missing_values", "warning", "Feature columns with missing values: impute, or use a model that handles them."),
+        CodeDoc("missing_values", "warning", "Feature columns with missing values: impute, or use a model that handles them (info while every column misses under 5%)."),
         CodeDoc("mostly_missing_column", "warning", "A column is at least 95% missing: drop it or keep only a missing flag."),
         CodeDoc("constant_column", "info", "A column with one value (or nearly): it carries no signal."),
         CodeDoc("near_constant_column", "info", "A column where 99.5% of rows share one value."),
         CodeDoc("identifier_column", "warning", "An identifier: drop it from the features, or use it for grouped CV."),
         CodeDoc("panel_data", "warning", "One row per entity and period (a person per year): random folds put an entity in both training and test."),
-        CodeDoc("duplicate_rows", "warning", "Rows that repeat an earlier row exactly: they inflate CV scores."),
+        CodeDoc("duplicate_rows", "warning", "Rows that repeat an earlier row exactly: copies inflate CV scores (info under 1% of rows)."),
         CodeDoc("duplicate_columns", "warning", "Columns that are exact copies of another column."),
         CodeDoc("high_cardinality", "warning", "A categorical column with more levels than one-hot encoding handles well."),
         CodeDoc("integer_code", "info", "Integers with few values: possibly categories stored as numbers."),
@@ -52,8 +52,8 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("scaling_needed", "info", "Numeric features on very different scales (standard deviations 10x apart or more): standardise for distance and gradient models."),
         CodeDoc("suspicious_zeros", "warning", "Zeros in a column that is otherwise strictly positive: they may stand for missing."),
         CodeDoc("nonlinear_feature", "info", "A column whose relation to the target is not monotonic: binning or splines help linear models."),
-        CodeDoc("correlated_features", "info", "Feature pairs with |correlation| of 0.9 or more."),
-        CodeDoc("many_correlated_features", "warning", "Many strongly correlated pairs: reduce dimensions (PCA) or regularise."),
+        CodeDoc("correlated_features", "info", "A few feature pairs with a Spearman correlation (either sign) or Cramér's V of 0.9 or more."),
+        CodeDoc("many_correlated_features", "warning", "Five or more such pairs (listed here instead): reduce dimensions (PCA) or regularise."),
         CodeDoc("no_target", "info", "No target: the task is unsupervised (clustering or dimensionality reduction)."),
         CodeDoc("sampled", "info", "The profile was computed on a sample of the file's rows."),
     ]
@@ -70,7 +70,12 @@ def _names(cols: list[str], n: int = 4) -> str:
 
 def _v(items: list, one: str, many: str) -> str:
     """The verb or noun that agrees with the number of items."""
-    return one if len(items) == 1 else many
+    return _n(len(items), one, many)
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """The verb or noun that agrees with a count."""
+    return one if count == 1 else many
 
 
 def _f(code: str, columns: list[str], message: str, advice: str, severity: str | None = None) -> Finding:
@@ -107,7 +112,7 @@ def check_target(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     out = []
     if t.n_missing:
         share = t.n_missing / p.table.n_rows
-        out.append(_f("target_missing", [t.name], f"{t.n_missing:,} {'row' if t.n_missing == 1 else 'rows'} ({share:.1%}) {'has' if t.n_missing == 1 else 'have'} no value in '{t.name}'",
+        out.append(_f("target_missing", [t.name], f"{t.n_missing:,} {'row' if t.n_missing == 1 else 'rows'} ({pct(share)}) {'has' if t.n_missing == 1 else 'have'} no value in '{t.name}'",
                       "drop these rows for training (they can be scored by the model later); do not impute a target"))
     if t.imbalance_ratio and t.imbalance_ratio >= th.imbalance_ratio:
         sev = "critical" if t.imbalance_ratio >= th.severe_imbalance_ratio else "warning"
@@ -165,11 +170,13 @@ def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     missing = [c for c in feats if c.n_missing]
     if missing:
         worst = max(missing, key=lambda c: c.missing_share)
+        few = f"{worst.n_missing:,} {_n(worst.n_missing, 'value', 'values')}, " if worst.missing_share < 0.001 else ""
         out.append(_f("missing_values", _cols(missing),
-                      f"{len(missing)} feature {_v(missing, 'column has', 'columns have')} missing values (worst: '{worst.name}', {worst.missing_share:.1%})",
+                      f"{len(missing)} feature {_v(missing, 'column has', 'columns have')} missing values (worst: '{worst.name}', {few}{pct(worst.missing_share)})",
                       "impute inside the pipeline: SimpleImputer(strategy='median') for numbers, 'most_frequent' for "
                       "categories, with add_indicator=True when missingness may carry signal; "
-                      "HistGradientBoosting handles missing values natively"))
+                      "HistGradientBoosting handles missing values natively",
+                      "warning" if worst.missing_share >= th.missing_warning else "info"))
     if by_kind.get("empty"):
         out.append(_f("mostly_missing_column", _cols(by_kind["empty"]),
                       f"{_names(_cols(by_kind['empty']))} {_v(by_kind['empty'], 'is', 'are')} at least {th.mostly_missing:.0%} missing",
@@ -307,15 +314,24 @@ def _gap_above_zero(c: ColumnProfile, steps: float) -> bool:
 def check_relations(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     out = []
     if p.correlations:
-        pairs = [f"{c.a}~{c.b} ({c.value:+.2f})" for c in p.correlations]
+        # Spearman's rho has a sign; Cramér's V (two categories) has none
+        pairs = [f"{c.a}~{c.b} (V {c.value:.2f})" if c.method == "cramers_v" else f"{c.a}~{c.b} ({c.value:+.2f})"
+                 for c in p.correlations]
         cols = sorted({c.a for c in p.correlations} | {c.b for c in p.correlations})
-        out.append(_f("correlated_features", cols, f"{len(pairs)} strongly correlated {_v(pairs, 'pair', 'pairs')}: {_names(pairs, 3)}",
-                      "linear models: prefer Ridge or ElasticNet, whose penalties share weight among correlated columns; "
-                      "drop one of each pair if you need readable coefficients"))
-        if len(p.correlations) >= th.many_correlated_pairs:
-            out.append(_f("many_correlated_features", cols, f"{len(p.correlations)} pairs of features move together",
-                          "reduce dimensions: PCA (with StandardScaler) before linear, SVM or kNN models, or select "
-                          "features; tree ensembles cope without it"))
+        numeric = any(c.method != "cramers_v" for c in p.correlations)
+        many = len(p.correlations) >= th.many_correlated_pairs  # then one finding, not the same pairs twice
+        advice = []
+        if many:
+            advice.append(f"reduce dimensions before linear, SVM or kNN models: {'PCA (with StandardScaler) or ' if numeric else ''}"
+                          "feature selection; tree ensembles cope without it")
+        if numeric:
+            advice.append("with linear models, prefer Ridge or ElasticNet (their penalties share weight among "
+                          "correlated columns), or drop one of each pair for readable coefficients")
+        if any(c.method == "cramers_v" for c in p.correlations):
+            advice.append("two categories that nearly determine each other say the same thing twice: keep one of "
+                          "each pair, or combine them into one column, before one-hot encoding both")
+        message = f"{len(pairs)} strongly correlated {_v(pairs, 'pair', 'pairs')}: {_names(pairs, 3)}"
+        out.append(_f("many_correlated_features" if many else "correlated_features", cols, message, "; ".join(advice)))
     nonlinear = extra.get("nonlinear", [])
     if nonlinear:
         out.append(_f("nonlinear_feature", nonlinear, f"{_names(nonlinear)} {_v(nonlinear, 'relates', 'relate')} to the target in a non-monotonic way",
@@ -328,9 +344,20 @@ def check_duplicates(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     out = []
     t = p.table
     if t.n_duplicate_rows:
-        out.append(_f("duplicate_rows", [], f"{t.n_duplicate_rows:,} {'row' if t.n_duplicate_rows == 1 else 'rows'} ({t.duplicate_row_share:.1%}) {'repeats' if t.n_duplicate_rows == 1 else 'repeat'} an earlier row",
-                      "drop exact duplicates (DataFrame.drop_duplicates) or keep them in one CV fold (GroupKFold): "
-                      "a copy in both train and test folds inflates the score"))
+        n, share = t.n_duplicate_rows, t.duplicate_row_share
+        fine = max(p.columns, key=lambda c: (c.distinct_share, c.name))
+        # distinct among the rows that are not repeats (copies would lower the share of the column they copy)
+        if fine.distinct_share / max(1.0 - share, 1e-9) >= th.copy_distinct_share:
+            advice = (f"they repeat even '{fine.name}', which is nearly unique per row, so they look like copies of "
+                      "one record: drop them (DataFrame.drop_duplicates) or keep each row's copies in one CV fold "
+                      "(GroupKFold); a copy in both training and test folds inflates the score")
+        else:
+            advice = ("check before dropping them: no column is close to unique per row (the most varied, "
+                      f"'{fine.name}', has {fine.n_distinct:,} values), so identical rows can be distinct people or "
+                      "events; drop them (DataFrame.drop_duplicates) only if they are copies of one record, since a "
+                      "copy in both training and test folds inflates the score")
+        out.append(_f("duplicate_rows", [], f"{n:,} {_n(n, 'row', 'rows')} ({pct(share)}) {_n(n, 'repeats', 'repeat')} an earlier row",
+                      advice, "warning" if share >= th.duplicate_warning else "info"))
     for group in t.duplicate_columns:
         out.append(_f("duplicate_columns", group, f"{_names(group)} are identical", "keep one of them"))
     return out

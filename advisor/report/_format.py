@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.text import pct
+
 SEVERITY_ORDER = ("critical", "warning", "info")
 
 
@@ -21,7 +23,7 @@ def num(value: float | int | None) -> str:
         return f"{v:.2e}"
     if v.is_integer():  # no separator below 10,000 so years read as years
         return f"{v:.0f}" if abs(v) < 1e4 else f"{v:,.0f}"
-    return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    return f"{v:.4g}" if abs(v) < 1e4 else f"{v:,.0f}"  # 4 digits below 10,000: no separator either
 
 
 def size(n_bytes: int) -> str:
@@ -34,13 +36,9 @@ def size(n_bytes: int) -> str:
     return f"{value:.1f} TB"  # pragma: no cover - the loop always returns
 
 
-def pct(share: float | None) -> str:
-    """A share as a percentage; tiny non-zero shares stay visible as '<0.1%'."""
-    if share is None:
-        return "–"
-    if 0 < share < 0.001:
-        return "<0.1%"
-    return f"{share:.1%}"
+def corr_value(pair: Any, digits: int = 3) -> str:
+    """A correlated pair's strength: Spearman's rho with its sign, Cramér's V (which has none) without."""
+    return f"{pair.value:.{digits}f}" if pair.method == "cramers_v" else f"{pair.value:+.{digits}f}"
 
 
 def severity_counts(findings: list[Any]) -> dict[str, int]:

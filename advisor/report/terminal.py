@@ -29,6 +29,7 @@ from advisor.report._format import (
     column_kinds,
     component_call,
     contribution_words,
+    corr_value,
     curve_text,
     cv_text,
     disagreement_warning,
@@ -373,7 +374,7 @@ def _relations(p: Any) -> list[RenderableType]:
         grid.add_column(no_wrap=True)
         grid.add_column(justify="right")
         for c in p.correlations[:MAX_PAIRS]:
-            grid.add_row(f"{c.a} ~ {c.b}", Text(c.method, style="dim"), f"{c.value:+.2f}")
+            grid.add_row(f"{c.a} ~ {c.b}", Text(c.method, style="dim"), corr_value(c, 2))
         out += [Text(""), _rule(f"correlated pairs ({len(p.correlations)})"), grid]
         if len(p.correlations) > MAX_PAIRS:
             more = len(p.correlations) - MAX_PAIRS
