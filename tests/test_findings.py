@@ -237,6 +237,162 @@ def test_panel_data_names_the_entity_and_the_period():
     assert "panel_data" not in codes_for(lambda: sup(daily))
 
 
+def scores(noise: float, n: int = 400) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A test score that is the mean of a reading and a maths score (plus noise), each of which
+    alone predicts it with R² near 0.96 (Caschool's testscr, readscr and mathscr)."""
+    r = np.random.default_rng(13)
+    ability = r.normal(650, 18, n)
+    read, maths = ability + r.normal(0, 4, n), ability + r.normal(0, 4, n)
+    return regression((read + maths) / 2 + r.normal(0, noise, n), readscr=read, mathscr=maths)
+
+
+def test_columns_that_rebuild_the_target_together_are_critical():
+    frame, kw = scores(noise=0.0)
+    leaks = [f for f in profile_frame(frame, **kw).findings if f.code == "target_leakage"]
+    assert len(leaks) == 1 and leaks[0].severity == "critical"
+    assert sorted(leaks[0].columns) == ["mathscr", "readscr"]
+    assert " + ".join(f"'{c}'" for c in leaks[0].columns) + " together reconstruct the target" in leaks[0].message
+    assert "--drop mathscr" in leaks[0].advice and "--drop readscr" in leaks[0].advice
+
+
+def test_columns_that_only_nearly_rebuild_the_target_stay_warnings():
+    """With noise (R² 0.99 together) the two stay separate warnings, as their scores alone say."""
+    frame, kw = scores(noise=2.0)
+    profile = profile_frame(frame, **kw)
+    assert profile.joint_leakage == []
+    leaks = [f for f in profile.findings if f.code == "target_leakage"]
+    assert sorted(f.columns[0] for f in leaks) == ["mathscr", "readscr"]
+    assert {f.severity for f in leaks} == {"warning"}
+
+
+def test_scaling_is_needed_from_a_tenfold_spread():
+    """USArrests: Assault's standard deviation (83) is 19 times Murder's (4.4), the textbook case for
+    scaling before PCA or KMeans; a fivefold spread stays quiet."""
+    r = np.random.default_rng(14)
+    arrests = pd.DataFrame({"Murder": r.normal(7.8, 4.36, 50), "Assault": r.normal(171, 83.3, 50),
+                            "UrbanPop": r.normal(65.5, 14.5, 50), "Rape": r.normal(21.2, 9.37, 50)})
+    finding = next(f for f in profile_frame(arrests, no_target=True).findings if f.code == "scaling_needed")
+    assert finding.message.startswith("standard deviations range from ") and "('Murder') to " in finding.message
+    assert "('Assault'), " in finding.message and finding.message.endswith(" times as wide")
+    assert "scaling_needed" not in codes_for(lambda: (arrests[["Murder", "Rape", "UrbanPop"]], {"no_target": True}))
+
+
+def identifier(values: list[str]) -> Any:
+    frame, kw = with_col("household_id", values, n=len(values))
+    return next(f for f in profile_frame(frame, **kw).findings if f.code == "identifier_column")
+
+
+def test_an_identifier_whose_rows_repeat_asks_for_groups():
+    """Catsup's id: 300 households, 9.3 purchases each, up to 44. The profile sees the repeats: it says
+    so and tells to pass --groups, not 'if rows repeat'."""
+    sizes = np.random.default_rng(15).integers(2, 20, 100)
+    sizes[0] = 44
+    finding = identifier([f"H{i:03d}" for i, k in enumerate(sizes) for _ in range(k)])
+    rows = int(sizes.sum())
+    assert finding.message == (f"'household_id' looks like an identifier; 'household_id' repeats: 100 values over {rows:,} "
+                               f"rows, {rows / 100:.1f} rows each on average, up to 44")
+    assert "validate with --groups household_id: GroupKFold" in finding.advice and "if rows repeat" not in finding.advice
+
+
+def test_an_identifier_seen_once_per_row_is_only_dropped():
+    finding = identifier([f"H{i:03d}" for i in range(300)])
+    assert finding.advice == "drop it from the features: every value appears once, so a model could only memorise it"
+    # a few repeats (two districts of one name) are said, with the --groups to use if they are one entity
+    finding = identifier([f"H{i:03d}" for i in range(297)] + ["H000", "H001", "H002"])
+    assert "repeats:" not in finding.message
+    assert "a few values of 'household_id' come back (3 rows repeat an earlier value)" in finding.advice
+    assert "--groups household_id" in finding.advice
+
+
+def finding(case: Case, code: str) -> Any:
+    frame, kw = case()
+    return next(f for f in profile_frame(frame, **kw).findings if f.code == code)
+
+
+def test_many_correlated_pairs_are_one_finding():
+    """breast_cancer's 26 pairs were listed by correlated_features and counted again by
+    many_correlated_features: now the warning lists them and carries both advices."""
+    frame, kw = correlated(4)
+    found = profile_frame(frame, **kw).findings
+    assert "correlated_features" not in {f.code for f in found}
+    many = next(f for f in found if f.code == "many_correlated_features")
+    assert many.message.startswith("10 strongly correlated pairs: ") and "PCA" in many.advice and "Ridge" in many.advice
+
+
+def test_cramers_v_has_no_sign_and_category_advice():
+    """mpg's manufacturer~model: Cramér's V has no sign, and Ridge is no advice for two categories."""
+    r = np.random.default_rng(16)
+    model = r.choice([f"m{i}" for i in range(12)], 300)
+    cars = base().assign(model=model, maker=[f"k{int(m[1:]) // 3}" for m in model])  # each model has one maker
+    pair = finding(lambda: sup(cars), "correlated_features")
+    assert "model~maker (V " in pair.message and "(+" not in pair.message
+    assert "Ridge" not in pair.advice and "keep one of each pair, or combine them" in pair.advice
+
+
+def test_missing_values_scale_with_their_share():
+    """PSID: one missing cell in 4,856 rows was a warning printed as 0.0%."""
+    values = np.random.default_rng(17).normal(size=2000)
+    values[5] = np.nan
+    one = finding(lambda: with_col("educ", values, n=2000), "missing_values")
+    assert one.severity == "info" and "(worst: 'educ', 1 value, <0.1%)" in one.message
+    values[:200] = np.nan
+    many = finding(lambda: with_col("educ", values, n=2000), "missing_values")
+    assert many.severity == "warning" and "(worst: 'educ', 10.0%)" in many.message
+
+
+def coarse(n: int, seed: int) -> pd.DataFrame:
+    """People described by a few coarse columns: some rows coincide by chance."""
+    r = np.random.default_rng(seed)
+    return pd.DataFrame({"age": r.integers(18, 30, n), "smoker": r.choice(["no", "yes"], n),
+                         "visits": r.integers(0, 3, n), "y": r.choice(["no", "yes"], n)})
+
+
+def test_duplicate_rows_of_coarse_columns_are_checked_before_dropping():
+    """birthwt, mpg, Treatment: identical rows can be distinct people when no column is near unique."""
+    found = finding(lambda: sup(coarse(300, 18)), "duplicate_rows")
+    assert found.severity == "warning" and found.advice.startswith("check before dropping them")
+    # copies of rows with a near-unique measurement are copies: drop them (the advice as before)
+    copied = pd.concat([base(250), base(250).head(50)], ignore_index=True)
+    found = finding(lambda: sup(copied), "duplicate_rows")
+    assert found.advice.startswith("they repeat even 'f") and "look like copies" in found.advice
+
+
+def test_a_handful_of_duplicates_in_a_big_table_is_a_note():
+    """HI: 7 duplicate rows of 22,272 were a warning printed as 0.0%."""
+    big = base(10_000)
+    big.iloc[:7] = big.iloc[7:14].to_numpy()
+    found = finding(lambda: sup(big), "duplicate_rows")
+    assert found.severity == "info" and found.message == "7 rows (<0.1%) repeat an earlier row"
+
+
+def event_log(n: int = 2000) -> pd.DataFrame:
+    """An event log: a timestamp unique per row, a colour of 5 levels."""
+    r = np.random.default_rng(0)
+    return pd.DataFrame({"ts": pd.Timestamp("2024-01-01") + pd.to_timedelta(r.permutation(n) * 3600, unit="s"),
+                         "colour": r.choice(list("abcde"), n), "x": r.normal(size=n), "y": r.choice(["no", "yes"], n)})
+
+
+def test_an_event_log_is_no_panel_of_its_categories():
+    """Every (colour, ts) pair is unique only because every ts is: no panel, no --groups colour."""
+    assert "panel_data" not in codes_for(lambda: sup(event_log()))
+    # nor when a few timestamps repeat: random colours still would not repeat the pairs
+    log = event_log()
+    log.loc[:20, "ts"] = log.loc[21:41, "ts"].to_numpy()
+    assert "panel_data" not in codes_for(lambda: sup(log))
+
+
+def test_a_panel_of_dates_and_an_unbalanced_panel_are_still_found():
+    """Stores by day (a date shared by every store) and people who join late and leave early."""
+    days = pd.date_range("2023-01-01", periods=60, freq="D")
+    stores = base(600).assign(store=[f"s{i % 10}" for i in range(600)], day=np.repeat(days, 10))
+    assert "panel_data" in codes_for(lambda: sup(stores))
+    r = np.random.default_rng(2)
+    rows = [(f"P{p:03d}", year) for p in range(120) for year in range(1980 + r.integers(0, 3), 1988 - r.integers(0, 3))]
+    people = base(len(rows)).assign(nr=[p for p, _ in rows], year=[y for _, y in rows])
+    finding = next(f for f in profile_frame(people, target="y").findings if f.code == "panel_data")
+    assert finding.columns == ["nr", "year"]
+
+
 def test_panel_data_on_a_sample_of_a_big_table(monkeypatch):
     """Past PANEL_CHECK_ROWS the pairs are checked on a seeded sample: a panel still shows, and a
     category per year (whose repeats a sample also holds) stays silent."""

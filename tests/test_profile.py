@@ -87,7 +87,9 @@ def test_integer_identifiers_named_at_the_end_of_the_name():
     assert p.column("persnum").kind_reason.endswith("with 'intnum' it picks out every row: the second part of a two-column key")
     finding = next(f for f in p.findings if f.code == "identifier_column")
     assert finding.columns == ["distcod", "case_no", "intnum", "persnum"]
-    assert "'intnum' (3.0 rows per value) repeats across rows: validate with --groups intnum" in finding.advice
+    assert "rows are grouped by 'intnum', so validate with --groups intnum" in finding.advice
+    assert "--groups persnum" not in finding.advice  # the second part of the key groups nothing
+    assert "'intnum' repeats: " in finding.message and "3.0 rows each on average" in finding.message
     assert "--groups persnum" not in finding.advice and "--groups distcod" not in finding.advice
 
 

@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.profile import onecol
-from advisor.profile.relations import _dense_codes, average_ranks, cramers_v
+from advisor.profile.config import DEFAULT_SETTINGS
+from advisor.profile.relations import (
+    _dense_codes,
+    average_ranks,
+    chance_repeats,
+    cramers_v,
+    joint_leakage,
+    one_column_scores,
+)
 
 
 def _reference_lookup(codes: np.ndarray, t: onecol.Target) -> float:
@@ -150,3 +158,37 @@ def test_a_wide_short_table_keeps_the_strongest_pairs_and_finds_its_twin_columns
     every = sorted((abs(p.value) for p in full.correlations if p.method == "spearman"), reverse=True)
     assert len(every) > 25 and kept[0] >= every[24] - 1e-12
     assert ["c7", "twin"] in profile.table.duplicate_columns
+
+
+def test_chance_repeats_of_random_pairs():
+    """A period unique per row repeats nothing by chance; 8 years of 545 people at random would repeat
+    1 - (1 - 1/545)^545 ~ 37% of (person, year) pairs (Males' shape)."""
+    assert chance_repeats(pd.Series(list("abcde") * 40), pd.Series(range(200))) == 0.0
+    people = pd.Series(np.repeat(np.arange(545), 8))
+    years = pd.Series(np.tile(np.arange(1980, 1988), 545))
+    assert chance_repeats(people, years) == pytest.approx(1 - 545 * (1 - (1 - 1 / 545) ** 545) / 545, abs=1e-9)
+    # a simulation agrees
+    r = np.random.default_rng(0)
+    shuffled = pd.DataFrame({"e": r.integers(0, 545, len(years)), "p": years})  # entities drawn at random
+    assert abs(shuffled.duplicated().mean() - chance_repeats(people, years)) < 0.02
+
+
+def test_joint_leakage_finds_the_parts_of_a_total_and_no_more():
+    """A total of three parts, none of which predicts it alone (R² about 1/3 each), beside a column that
+    only correlates with it: the three parts come out, the smallest set that rebuilds the target."""
+    r = np.random.default_rng(0)
+    frame = pd.DataFrame({"rent": r.normal(size=500), "food": r.normal(size=500), "travel": r.normal(size=500)})
+    frame["total"] = frame.sum(axis=1)
+    frame["income"] = frame["total"] + r.normal(size=500)
+    frame.loc[::50, "food"] = np.nan  # rows with a part missing are left out of the fit
+    from advisor.profile import profile_frame
+
+    feats = profile_frame(frame, target="total").features
+    y = frame["total"]
+    found = joint_leakage(frame, y, one_column_scores(frame, y, "regression", feats, DEFAULT_SETTINGS), DEFAULT_SETTINGS)
+    assert len(found) == 1 and sorted(found[0].columns) == ["food", "rent", "travel"]
+    assert found[0].score >= 0.999 and all(a < 0.9 for a in found[0].alone)
+    # without one of the parts nothing rebuilds the total
+    rest = frame.drop(columns="travel")
+    feats = [c for c in feats if c.name != "travel"]
+    assert joint_leakage(rest, y, one_column_scores(rest, y, "regression", feats, DEFAULT_SETTINGS), DEFAULT_SETTINGS) == []

@@ -678,6 +678,27 @@ def test_leaderboard_without_sizes_or_scores_still_renders(width: int) -> None:
     assert "**No recommendation:**" in render_markdown(report) and "No recommendation" in render_html(report)
 
 
+def test_leakage_is_said_unchecked_without_a_target(reports: dict[str, Any]) -> None:
+    """With no target there is nothing to leak into: the report says leakage was not checked,
+    not that no column predicts 'the target'."""
+    unlabelled = render_markdown(reports["iris_unlabelled"])
+    assert "## Leakage suspects\n\nNot checked: there is no target." in unlabelled
+    assert "predicts the target suspiciously well" not in unlabelled
+    assert "No column predicts the target suspiciously well on its own." in render_markdown(reports["diabetes"])
+
+
+def test_numbers_below_ten_thousand_have_no_separator() -> None:
+    """Males' year: a median of 1983.5 read '1,984'; a year reads as a year, as whole ones already did."""
+    from advisor.profile.model import CorrelatedPair
+    from advisor.report._format import corr_value, num
+    from advisor.tui.panes.profile import num as tui_num
+
+    assert num(1983.5) == "1984" and num(1987.0) == "1987" and num(12345.6) == "12,346" and num(2.5) == "2.5"
+    assert tui_num(1983.5) == "1984" and tui_num(12345.6) == "12,346" and tui_num(0.25) == "0.25"
+    assert corr_value(CorrelatedPair("a", "b", "cramers_v", 0.95)) == "0.950"
+    assert corr_value(CorrelatedPair("a", "b", "spearman", -0.95), 2) == "-0.95"
+
+
 def test_a_leakage_suspect_is_said_beside_the_pick() -> None:
     """A column that alone predicts the target makes the leaderboard's scores suspect: the pick says so,
     in every format, with the --drop that reruns without it; with no suspect there is no caution."""
@@ -696,6 +717,19 @@ def test_a_leakage_suspect_is_said_beside_the_pick() -> None:
     term = " ".join(render_terminal(many, width=80).split())
     assert ("'bwt', 'birth weight' alone predict the target (R² up to 0.990): if they are not known at prediction "
             "time, these scores are inflated; rerun with --drop bwt --drop 'birth weight'") in term
+
+    from advisor.profile.model import JointLeakage
+
+    joint = _picked_report([LeakageSuspect("readscr", "r2", 0.964, 0.0), LeakageSuspect("mathscr", "r2", 0.959, 0.0),
+                            LeakageSuspect("enrltot", "r2", 0.95, 0.0)])
+    joint.profile.joint_leakage = [JointLeakage(["readscr", "mathscr"], "r2", 1.0, [0.964, 0.959])]
+    term = " ".join(render_terminal(joint, width=80).split())
+    assert ("'readscr' + 'mathscr' together rebuild the target (R² 1.000); 'enrltot' alone predicts the target "
+            "(R² 0.950): if they are not known at prediction time, these scores are inflated; rerun with "
+            "--drop readscr --drop mathscr --drop enrltot") in term
+    assert "readscr + mathscr r2 1.000 together" in term
+    assert "Together, `readscr` + `mathscr` rebuild the target" in render_markdown(joint)
+    assert "rebuild the target in a linear fit" in render_html(joint)
 
     none = _picked_report([])
     assert "caution" not in render_terminal(none, width=80)

@@ -304,7 +304,8 @@ def test_unknown_few_features_uses_l1_evidence_for_yes(rules):
     advice = walk(rules, make_facts(n_samples=800, l1_zero_share=0.62, **REGRESS))
     assert advice.leaf == "lasso_elasticnet"
     assert advice.assumptions == [
-        "few_features_important: assumed yes because an L1 model on a sample zeroed 62% of features (l1_zero_share=0.62)"
+        "few_features_important: assumed yes because an L1 model on a sample zeroed 62% of the features, half or more "
+        "(l1_zero_share=0.62)"
     ]
     step = next(s for s in advice.trace if s.node_id == "few_features_important")
     assert (step.assumed, step.answer, step.value, step.origin) == (True, "yes", None, "map")
@@ -314,8 +315,12 @@ def test_unknown_few_features_uses_l1_evidence_for_no(rules):
     advice = walk(rules, make_facts(n_samples=800, l1_zero_share=0.1, **REGRESS))
     assert advice.leaf == "ridge_svr_linear"
     assert advice.assumptions == [
-        "few_features_important: assumed no because an L1 model on a sample zeroed only 10% of features (l1_zero_share=0.1)"
+        "few_features_important: assumed no because an L1 model on a sample zeroed 10% of the features, fewer than half "
+        "(l1_zero_share=0.1)"
     ]
+    # none zeroed reads as it is, not 'only 0%'
+    advice = walk(rules, make_facts(n_samples=800, l1_zero_share=0.0, **REGRESS))
+    assert "zeroed 0% of the features, fewer than half" in advice.assumptions[0] and "only" not in advice.assumptions[0]
 
 
 def test_unknown_few_features_without_evidence_assumes_no_and_says_so(rules):

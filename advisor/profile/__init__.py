@@ -436,7 +436,9 @@ def _target_relations(profile: Profile, sample: pd.DataFrame, feats: list[Column
     y = model_sample[profile.target.name]
     scores = rel.one_column_scores(model_sample, y, profile.task, feats, settings)
     profile.leakage = rel.leakage_suspects(scores, profile.task, settings)
-    leaky = {s.column for s in profile.leakage}
+    if profile.task == "regression":
+        profile.joint_leakage = rel.joint_leakage(model_sample, y, scores, settings)
+    leaky = {s.column for s in profile.leakage} | {c for j in profile.joint_leakage for c in j.columns}
     extra["nonlinear"] = [c for c in rel.nonlinear_columns(scores, settings) if c not in leaky]
     if profile.task == "regression":
         clean = [c for c in feats if c.name not in leaky]

@@ -79,7 +79,8 @@ class Thresholds:
     one_hot_max_levels: int = 30        # above this, one-hot gets wide: use TargetEncoder
     skew_heavy: float = 2.0             # |skew| above this: log / QuantileTransformer
     outlier_share: float = 0.01         # share of values beyond 3 IQR from the quartiles
-    scale_ratio: float = 100.0          # std of features differ by this factor: scaling matters
+    scale_ratio: float = 10.0           # stds this far apart (100x in variance): the widest column rules distances and
+                                        # PCA's first component (USArrests' Assault vs Murder, 19x), so scaling matters
     imbalance_ratio: float = 3.0        # majority/minority above this: imbalance advice
     severe_imbalance_ratio: float = 20.0
     too_few_rows: int = 50              # the map's own threshold
@@ -89,10 +90,18 @@ class Thresholds:
     leakage_classification: float = 0.95  # balanced accuracy of a one-column model
     leakage_regression: float = 0.90      # R² of a one-column model
     leakage_certain: float = 0.98         # from this score on, leakage is critical rather than a warning
+    leakage_joint: float = 0.999          # held-out R² of a linear fit on a few columns together: they rebuild the target
+    leakage_joint_columns: int = 3        # at most this many columns together (a sum, a mean, a difference of parts)...
+    leakage_joint_candidates: int = 6     # ...among the numeric columns that best predict the target alone
     nonlinear_gain: float = 0.10        # tree beats linear on one column by this: binning helps linear models
     duplicate_rows: float = 0.0
+    duplicate_warning: float = 0.01     # duplicate rows from this share on are a warning (below, a note)
+    copy_distinct_share: float = 0.9    # a column this close to unique per row: rows identical even in it are copies,
+                                        # while rows of coarse columns only (age, race, smoker) can be distinct people
+    missing_warning: float = 0.05       # a feature column missing this share or more: a warning (below, a note)
     target_skew: float = 1.0
     zeros_as_missing_share: float = 0.01
+    group_rows_per_id: float = 2.0      # an identifier whose values come back this many rows each on average groups the rows
     panel_min_entities: int = 5        # a panel: this many entities, each seen in this many periods, and
     panel_min_periods: float = 3.0     # one row per (entity, period) in this share of rows
     panel_unique_share: float = 0.99
@@ -102,6 +111,7 @@ class Thresholds:
     sentinel_max_share: float = 0.5  # and in at most this share of them (more is a value of its own)
     sentinel_spike: float = 3.0      # or, below values that are never negative (-1 below 0, 1, 2, ... 800), in
     sentinel_spike_min_values: int = 10  # this many times the rows of the lowest ones, of a quantity (10+ values)
+    panel_chance_repeats: float = 0.05  # ...where pairing entities with periods at random would repeat this share of pairs
     zero_gap_steps: float = 2.0  # zeros look like missing when the smallest positive value is this many usual steps above 0
 
 

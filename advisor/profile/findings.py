@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from advisor.profile.config import Thresholds
 from advisor.profile.model import CATEGORY_KINDS, NUMERIC_KINDS, ColumnProfile, Finding, Profile
-from advisor.text import listed
+from advisor.text import listed, pct
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,14 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("class_imbalance", "warning", "The majority class outnumbers the minority by 3x or more (critical from 20x)."),
         CodeDoc("rare_classes", "warning", "A class has fewer rows than the cross-validation folds need."),
         CodeDoc("target_skewed", "info", "A regression target with heavy skew: model its logarithm."),
-        CodeDoc("target_leakage", "critical", "A column predicts the target almost perfectly on its own (warning below a score of 0.98)."),
-        CodeDoc("missing_values", "warning", "Feature columns with missing values: impute, or use a model that handles them."),
+        CodeDoc("target_leakage", "critical", "A column predicts the target almost perfectly on its own (warning below a score of 0.98), or 2-3 columns rebuild it in a linear fit."),
+        CodeDoc("missing_values", "warning", "Feature columns with missing values: impute, or use a model that handles them (info while every column misses under 5%)."),
         CodeDoc("mostly_missing_column", "warning", "A column is at least 95% missing: drop it or keep only a missing flag."),
         CodeDoc("constant_column", "info", "A column with one value (or nearly): it carries no signal."),
         CodeDoc("near_constant_column", "info", "A column where 99.5% of rows share one value."),
         CodeDoc("identifier_column", "warning", "An identifier: drop it from the features, or use it for grouped CV."),
         CodeDoc("panel_data", "warning", "One row per entity and period (a person per year): random folds put an entity in both training and test."),
-        CodeDoc("duplicate_rows", "warning", "Rows that repeat an earlier row exactly: they inflate CV scores."),
+        CodeDoc("duplicate_rows", "warning", "Rows that repeat an earlier row exactly: copies inflate CV scores (info under 1% of rows)."),
         CodeDoc("duplicate_columns", "warning", "Columns that are exact copies of another column."),
         CodeDoc("high_cardinality", "warning", "A categorical column with more levels than one-hot encoding handles well."),
         CodeDoc("integer_code", "info", "Integers with few values, named like a category or with counts that rise and fall across them: possibly categories stored as numbers."),
@@ -49,12 +49,12 @@ CODES: dict[str, CodeDoc] = {
         CodeDoc("media_paths", "info", "Paths to images or audio: pretrained networks, not a tabular model on file names."),
         CodeDoc("skewed_feature", "info", "A numeric feature with heavy skew: log or quantile transform for linear and distance models."),
         CodeDoc("outliers", "info", "More than 1% of values lie beyond 3 IQR from the quartiles."),
-        CodeDoc("scaling_needed", "info", "Numeric features on very different scales: standardise for distance and gradient models."),
+        CodeDoc("scaling_needed", "info", "Numeric features on very different scales (standard deviations 10x apart or more): standardise for distance and gradient models."),
         CodeDoc("suspicious_zeros", "warning", "Zeros in a column that is otherwise strictly positive: they may stand for missing."),
         CodeDoc("sentinel_values", "warning", "Values such as 99, 999 or -1 set far apart from the rest of a column: missing-value codes to replace with NaN."),
         CodeDoc("nonlinear_feature", "info", "A column whose relation to the target is not monotonic: binning or splines help linear models."),
-        CodeDoc("correlated_features", "info", "Feature pairs with |correlation| of 0.9 or more."),
-        CodeDoc("many_correlated_features", "warning", "Many strongly correlated pairs: reduce dimensions (PCA) or regularise."),
+        CodeDoc("correlated_features", "info", "A few feature pairs with a Spearman correlation (either sign) or Cramér's V of 0.9 or more."),
+        CodeDoc("many_correlated_features", "warning", "Five or more such pairs (listed here instead): reduce dimensions (PCA) or regularise."),
         CodeDoc("no_target", "info", "No target: the task is unsupervised (clustering or dimensionality reduction)."),
         CodeDoc("sampled", "info", "The profile was computed on a sample of the file's rows."),
     ]
@@ -71,7 +71,12 @@ def _names(cols: list[str], n: int = 4) -> str:
 
 def _v(items: list, one: str, many: str) -> str:
     """The verb or noun that agrees with the number of items."""
-    return one if len(items) == 1 else many
+    return _n(len(items), one, many)
+
+
+def _n(count: int, one: str, many: str) -> str:
+    """The verb or noun that agrees with a count."""
+    return one if count == 1 else many
 
 
 def _f(code: str, columns: list[str], message: str, advice: str, severity: str | None = None) -> Finding:
@@ -108,7 +113,7 @@ def check_target(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     out = []
     if t.n_missing:
         share = t.n_missing / p.table.n_rows
-        out.append(_f("target_missing", [t.name], f"{t.n_missing:,} {'row' if t.n_missing == 1 else 'rows'} ({share:.1%}) {'has' if t.n_missing == 1 else 'have'} no value in '{t.name}'",
+        out.append(_f("target_missing", [t.name], f"{t.n_missing:,} {'row' if t.n_missing == 1 else 'rows'} ({pct(share)}) {'has' if t.n_missing == 1 else 'have'} no value in '{t.name}'",
                       "drop these rows for training (they can be scored by the model later); do not impute a target"))
     if t.imbalance_ratio and t.imbalance_ratio >= th.imbalance_ratio:
         sev = "critical" if t.imbalance_ratio >= th.severe_imbalance_ratio else "warning"
@@ -132,14 +137,28 @@ def check_target(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
 
 
 def check_leakage(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
-    return [
+    out = []
+    together = set()
+    for j in p.joint_leakage:
+        together |= set(j.columns)
+        alone = listed([f"'{c}' {a:.3f}" for c, a in zip(j.columns, j.alone, strict=True)], len(j.columns))
+        drops = " ".join(f"--drop {shlex.quote(c)}" for c in j.columns)
+        names = " + ".join(f"'{c}'" for c in j.columns)
+        out.append(_f("target_leakage", list(j.columns),
+                      f"{names} together reconstruct the target: a linear fit on "
+                      f"them reaches {j.metric} {j.score:.3f} on held-out rows (alone: {alone})",
+                      "the target is a linear combination of these columns (a sum or a mean of its parts?): unless "
+                      f"they are known at prediction time, drop them before training ({drops})",
+                      "critical"))
+    out += [
         _f("target_leakage", [s.column],
            f"'{s.column}' alone predicts the target with {s.metric} {s.score:.3f} (chance {s.baseline:.2f})",
            "check whether this column is known at prediction time; if it is derived from the target or recorded "
            "after the outcome, drop it before training",
            "critical" if s.score >= th.leakage_certain else "warning")
-        for s in p.leakage
+        for s in p.leakage if s.column not in together
     ]
+    return out
 
 
 def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
@@ -152,11 +171,13 @@ def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     missing = [c for c in feats if c.n_missing]
     if missing:
         worst = max(missing, key=lambda c: c.missing_share)
+        few = f"{worst.n_missing:,} {_n(worst.n_missing, 'value', 'values')}, " if worst.missing_share < 0.001 else ""
         out.append(_f("missing_values", _cols(missing),
-                      f"{len(missing)} feature {_v(missing, 'column has', 'columns have')} missing values (worst: '{worst.name}', {worst.missing_share:.1%})",
+                      f"{len(missing)} feature {_v(missing, 'column has', 'columns have')} missing values (worst: '{worst.name}', {few}{pct(worst.missing_share)})",
                       "impute inside the pipeline: SimpleImputer(strategy='median') for numbers, 'most_frequent' for "
                       "categories, with add_indicator=True when missingness may carry signal; "
-                      "HistGradientBoosting handles missing values natively"))
+                      "HistGradientBoosting handles missing values natively",
+                      "warning" if worst.missing_share >= th.missing_warning else "info"))
     if by_kind.get("empty"):
         out.append(_f("mostly_missing_column", _cols(by_kind["empty"]),
                       f"{_names(_cols(by_kind['empty']))} {_v(by_kind['empty'], 'is', 'are')} at least {th.mostly_missing:.0%} missing",
@@ -169,27 +190,42 @@ def check_columns(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
         out.append(_f("near_constant_column", _cols(near), f"{_names(_cols(near))}: over {th.near_constant_top_share:.1%} of rows share one value",
                       "keep them only if the rare values matter (a fraud flag may); otherwise drop them"))
     if by_kind.get("identifier"):
-        out.append(_identifiers(by_kind["identifier"], th))
+        out.append(_identifiers(p, th, by_kind["identifier"], extra.get("panel")))
     return out + _check_kinds(p, th, feats)
 
 
-def _identifiers(cols: list[ColumnProfile], th: Thresholds) -> Finding:
-    """Identifiers are dropped; one whose values repeat (a family's number on each member's row) is
-    what GroupKFold needs, so the advice names it for --groups. The second part of a two-column key
-    repeats too, but grouping by it (person 1 of every family) means nothing."""
+def _identifiers(p: Profile, th: Thresholds, cols: list[ColumnProfile], panel: object) -> Finding:
+    """Identifiers, with what the profile saw of their repeats: an id whose rows come back (a household's
+    purchases) must be a CV group; an id seen once per row is only to be dropped. The second part of a
+    two-column key repeats too, but grouping by it (person 1 of every family) means nothing."""
     from advisor.profile.kinds import KEY_PART
 
     ids = _cols(cols)
-    groups = [c for c in cols if c.distinct_share < th.identifier_distinct_share and not c.kind_reason.endswith(KEY_PART)]
+    rows = p.table.n_rows_in_file if p.scan is not None else p.table.n_rows
+    message = f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}"
     advice = f"drop {_v(ids, 'it', 'them')} from the features"
-    if groups:
-        repeats = listed([f"'{c.name}' ({1 / c.distinct_share:.1f} rows per value)" for c in groups], 4)
-        flags = " or ".join(f"--groups {shlex.quote(c.name)}" for c in groups[:2])
-        advice += (f"; {repeats} {_v(groups, 'repeats', 'repeat')} across rows: validate with {flags} so GroupKFold "
-                   "keeps each value's rows in one fold, or the score rewards recognising it")
+    present = {c.name: rows * (1.0 - c.missing_share) for c in cols}
+    parts = {c.name for c in cols if c.kind_reason.endswith(KEY_PART)}
+    grouped = [c for c in cols if c.n_distinct and present[c.name] / c.n_distinct >= th.group_rows_per_id
+               and c.name not in parts]
+    if grouped:
+        c = max(grouped, key=lambda c: (present[c.name] / c.n_distinct, c.name))
+        most = f", up to {c.top_values[0].count:,}" if c.top_values and c.top_values[0].count > 1 else ""
+        message += (f"; '{c.name}' repeats: {c.n_distinct:,} values over {present[c.name]:,.0f} rows, "
+                    f"{present[c.name] / c.n_distinct:,.1f} rows each on average{most}")
+        entity = getattr(panel, "entity", None)
+        advice += (f"; rows are grouped by '{c.name}'{' (see panel_data)' if entity == c.name else ''}, so validate "
+                   f"with --groups {shlex.quote(c.name)}: GroupKFold keeps each value's rows in one fold, where random "
+                   "folds would score the model on rows of ids it has already seen")
+    elif repeating := [c for c in cols if c.n_distinct < present[c.name] and c.name not in parts]:
+        c = repeating[0]
+        again = present[c.name] - c.n_distinct
+        advice += (f"; a few values of '{c.name}' come back ({again:,.0f} {'row repeats' if round(again) == 1 else 'rows repeat'} "
+                   "an earlier value): if their rows are the same entity, validate with "
+                   f"--groups {shlex.quote(c.name)} so GroupKFold keeps them in one fold")
     else:
-        advice += "; if rows repeat per id, pass it as --groups so GroupKFold keeps an id's rows in one fold"
-    return _f("identifier_column", ids, f"{_names(ids)} {_v(ids, 'looks like an identifier', 'look like identifiers')}", advice)
+        advice += f": every value appears once, so a model could only memorise {_v(ids, 'it', 'them')}"
+    return _f("identifier_column", ids, message, advice)
 
 
 def _check_kinds(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> list[Finding]:
@@ -247,9 +283,11 @@ def _check_numbers(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> li
         out.append(_f("outliers", _cols(outl), f"{_names(_cols(outl))} {_v(outl, 'has', 'have')} over {th.outlier_share:.0%} of values beyond 3 IQR",
                       "check they are real; RobustScaler or QuantileTransformer limits their pull on linear and distance "
                       "models; tree models are robust to them"))
-    stds = [c.numeric.std for c in nums if c.numeric and c.numeric.std]
-    if len(stds) >= 2 and max(stds) / min(stds) >= th.scale_ratio:
-        out.append(_f("scaling_needed", _cols(nums), f"standard deviations range from {min(stds):.3g} to {max(stds):.3g}",
+    spread = sorted((c.numeric.std, c.name) for c in nums if c.numeric and c.numeric.std)
+    if len(spread) >= 2 and spread[-1][0] / spread[0][0] >= th.scale_ratio:
+        (lo, lo_name), (hi, hi_name) = spread[0], spread[-1]
+        out.append(_f("scaling_needed", _cols(nums),
+                      f"standard deviations range from {lo:.3g} ('{lo_name}') to {hi:.3g} ('{hi_name}'), {hi / lo:,.0f} times as wide",
                       "StandardScaler before SVM, kNN, linear models with penalties, PCA and clustering; "
                       "tree ensembles do not need it"))
     zeros = [c for c in nums if c.numeric and th.zeros_as_missing_share <= c.numeric.zero_share < 0.5
@@ -315,15 +353,24 @@ def _gap_above_zero(c: ColumnProfile, steps: float) -> bool:
 def check_relations(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     out = []
     if p.correlations:
-        pairs = [f"{c.a}~{c.b} ({c.value:+.2f})" for c in p.correlations]
+        # Spearman's rho has a sign; Cramér's V (two categories) has none
+        pairs = [f"{c.a}~{c.b} (V {c.value:.2f})" if c.method == "cramers_v" else f"{c.a}~{c.b} ({c.value:+.2f})"
+                 for c in p.correlations]
         cols = sorted({c.a for c in p.correlations} | {c.b for c in p.correlations})
-        out.append(_f("correlated_features", cols, f"{len(pairs)} strongly correlated {_v(pairs, 'pair', 'pairs')}: {_names(pairs, 3)}",
-                      "linear models: prefer Ridge or ElasticNet, whose penalties share weight among correlated columns; "
-                      "drop one of each pair if you need readable coefficients"))
-        if len(p.correlations) >= th.many_correlated_pairs:
-            out.append(_f("many_correlated_features", cols, f"{len(p.correlations)} pairs of features move together",
-                          "reduce dimensions: PCA (with StandardScaler) before linear, SVM or kNN models, or select "
-                          "features; tree ensembles cope without it"))
+        numeric = any(c.method != "cramers_v" for c in p.correlations)
+        many = len(p.correlations) >= th.many_correlated_pairs  # then one finding, not the same pairs twice
+        advice = []
+        if many:
+            advice.append(f"reduce dimensions before linear, SVM or kNN models: {'PCA (with StandardScaler) or ' if numeric else ''}"
+                          "feature selection; tree ensembles cope without it")
+        if numeric:
+            advice.append("with linear models, prefer Ridge or ElasticNet (their penalties share weight among "
+                          "correlated columns), or drop one of each pair for readable coefficients")
+        if any(c.method == "cramers_v" for c in p.correlations):
+            advice.append("two categories that nearly determine each other say the same thing twice: keep one of "
+                          "each pair, or combine them into one column, before one-hot encoding both")
+        message = f"{len(pairs)} strongly correlated {_v(pairs, 'pair', 'pairs')}: {_names(pairs, 3)}"
+        out.append(_f("many_correlated_features" if many else "correlated_features", cols, message, "; ".join(advice)))
     nonlinear = extra.get("nonlinear", [])
     if nonlinear:
         out.append(_f("nonlinear_feature", nonlinear, f"{_names(nonlinear)} {_v(nonlinear, 'relates', 'relate')} to the target in a non-monotonic way",
@@ -336,9 +383,20 @@ def check_duplicates(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     out = []
     t = p.table
     if t.n_duplicate_rows:
-        out.append(_f("duplicate_rows", [], f"{t.n_duplicate_rows:,} {'row' if t.n_duplicate_rows == 1 else 'rows'} ({t.duplicate_row_share:.1%}) {'repeats' if t.n_duplicate_rows == 1 else 'repeat'} an earlier row",
-                      "drop exact duplicates (DataFrame.drop_duplicates) or keep them in one CV fold (GroupKFold): "
-                      "a copy in both train and test folds inflates the score"))
+        n, share = t.n_duplicate_rows, t.duplicate_row_share
+        fine = max(p.columns, key=lambda c: (c.distinct_share, c.name))
+        # distinct among the rows that are not repeats (copies would lower the share of the column they copy)
+        if fine.distinct_share / max(1.0 - share, 1e-9) >= th.copy_distinct_share:
+            advice = (f"they repeat even '{fine.name}', which is nearly unique per row, so they look like copies of "
+                      "one record: drop them (DataFrame.drop_duplicates) or keep each row's copies in one CV fold "
+                      "(GroupKFold); a copy in both training and test folds inflates the score")
+        else:
+            advice = ("check before dropping them: no column is close to unique per row (the most varied, "
+                      f"'{fine.name}', has {fine.n_distinct:,} values), so identical rows can be distinct people or "
+                      "events; drop them (DataFrame.drop_duplicates) only if they are copies of one record, since a "
+                      "copy in both training and test folds inflates the score")
+        out.append(_f("duplicate_rows", [], f"{n:,} {_n(n, 'row', 'rows')} ({pct(share)}) {_n(n, 'repeats', 'repeat')} an earlier row",
+                      advice, "warning" if share >= th.duplicate_warning else "info"))
     for group in t.duplicate_columns:
         out.append(_f("duplicate_columns", group, f"{_names(group)} are identical", "keep one of them"))
     return out

@@ -125,6 +125,16 @@ class LeakageSuspect:
 
 
 @dataclass
+class JointLeakage:
+    """Columns that together rebuild a numeric target in a linear fit (a total of its parts, a mean)."""
+
+    columns: list[str]
+    metric: str          # "r2"
+    score: float         # held-out score of the linear fit on them together
+    alone: list[float]   # each column's score on its own, in the order of ``columns``
+
+
+@dataclass
 class Finding:
     code: str
     severity: str
@@ -176,6 +186,7 @@ class Profile:
     leakage: list[LeakageSuspect]
     findings: list[Finding]
     l1_zero_share: float | None = None
+    joint_leakage: list[JointLeakage] = field(default_factory=list)
     n_clusters: int | None = None
     answers: dict[str, str] = field(default_factory=dict)
     scan: ScanInfo | None = None

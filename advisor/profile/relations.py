@@ -4,6 +4,8 @@
   Cramér's V for categories;
 * leakage suspects: a column that predicts the target almost perfectly on its
   own, found by a quick one-column model under cross-validation (onecol.py);
+  and columns that rebuild a numeric target together (its parts, averaged or
+  summed), found by linear fits on a few of the strongest columns;
 * non-linear columns: a one-column binned model beats a one-column linear
   model by a margin, so binning (KBinsDiscretizer) or splines help linear models;
 * the share of features an L1 model drops (regression), the evidence for the
@@ -24,6 +26,7 @@ from advisor.profile.model import (
     NUMERIC_KINDS,
     ColumnProfile,
     CorrelatedPair,
+    JointLeakage,
     LeakageSuspect,
     Profile,
 )
@@ -32,6 +35,8 @@ from advisor.profile.stats import clean_float
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+
+    from advisor.profile.onecol import Target
 
 
 T = TypeVar("T")
@@ -223,6 +228,72 @@ def leakage_suspects(scores: list[OneColumnScore], task: str, settings: Settings
     return out
 
 
+def joint_leakage(frame: pd.DataFrame, y: pd.Series, scores: list[OneColumnScore],
+                  settings: Settings) -> list[JointLeakage]:
+    """A few numeric columns that a linear fit turns into the target (held-out R² of at least
+    ``leakage_joint``): a target that is the mean or the sum of some columns, each of which alone
+    only nearly predicts it (a test score that is the mean of a reading and a maths score).
+
+    Least squares in numpy on the ``leakage_joint_candidates`` numeric columns that best predict the
+    target alone (none of which rebuilds it alone), pairs first, then triples, scored on the same
+    3 folds as the one-column models; the smallest set that reaches the threshold, then the best.
+    Regression only: a linear fit does not rebuild class labels.
+    """
+    from itertools import combinations
+
+    import numpy as np
+
+    from advisor.profile import onecol
+
+    th = settings.thresholds
+
+    def alone(s: OneColumnScore) -> float:
+        return max(s.tree, s.linear if s.linear is not None else -np.inf)
+
+    candidates = sorted((s for s in scores if s.linear is not None and alone(s) < th.leakage_joint),
+                        key=lambda s: (-alone(s), s.column))[: th.leakage_joint_candidates]
+    mask = y.notna().to_numpy()
+    target = onecol.encode_target(y.loc[mask], False, settings.seed) if len(candidates) >= 2 else None
+    if target is None:
+        return []
+    x = frame.loc[mask, [s.column for s in candidates]].to_numpy(dtype="float64", na_value=np.nan)
+    x = np.where(np.isfinite(x), x, np.nan)
+    for size in range(2, th.leakage_joint_columns + 1):
+        found = []
+        for idx in combinations(range(len(candidates)), size):
+            r2 = _linear_r2(x[:, idx], target)
+            if r2 is not None and r2 >= th.leakage_joint:
+                found.append((r2, idx))
+        if found:
+            r2, idx = max(found, key=lambda f: (f[0], [-i for i in f[1]]))
+            return [JointLeakage([candidates[i].column for i in idx], "r2", clean_float(r2, 4) or 0.0,
+                                 [clean_float(alone(candidates[i]), 4) or 0.0 for i in idx])]
+    return []
+
+
+def _linear_r2(x: np.ndarray, t: Target) -> float | None:
+    """Held-out R² of least squares (with an intercept) on the rows where every column is present."""
+    import numpy as np
+
+    from advisor.profile.onecol import N_FOLDS
+    rows = np.isfinite(x).all(axis=1)
+    if rows.sum() < 30:
+        return None
+    x, y, folds = x[rows], t.values[rows], t.folds[rows]
+    std = x.std(axis=0)
+    if (std == 0).any() or np.ptp(y) == 0:
+        return None
+    design = np.column_stack([np.ones(len(x)), (x - x.mean(axis=0)) / std])
+    preds = np.empty(len(y))
+    for k in range(N_FOLDS):
+        train, test = folds != k, folds == k
+        if train.sum() <= design.shape[1] or not test.any():
+            return None
+        coef = np.linalg.lstsq(design[train], y[train], rcond=None)[0]
+        preds[test] = design[test] @ coef
+    return float(1 - ((y - preds) ** 2).sum() / ((y - y.mean()) ** 2).sum())
+
+
 def nonlinear_columns(scores: list[OneColumnScore], settings: Settings) -> list[str]:
     gain = settings.thresholds.nonlinear_gain
     return sorted(
@@ -280,6 +351,10 @@ def panel_rows(frame: pd.DataFrame, profile: Profile, settings: Settings) -> Pan
     (every row of a streamed file). The pair must then be unique in
     ``panel_unique_share`` of the rows that have both: the shape of a panel (a
     person per year) rather than of repeated categories (a city per year).
+    And that must say something: the periods must come back across entities
+    so often that random pairs would repeat (``panel_chance_repeats``). A
+    timestamp unique per row makes any pair with it unique: an event log with
+    a colour column is no panel of colours.
     """
     from advisor.profile.config import PERIOD_TOKENS
     from advisor.profile.kinds import name_tokens
@@ -312,6 +387,25 @@ def panel_rows(frame: pd.DataFrame, profile: Profile, settings: Settings) -> Pan
                     rows * (1.0 - max(entity.missing_share, period.missing_share))):
                 continue
             pairs = frame[[entity.name, period.name]].dropna()
-            if len(pairs) and 1.0 - float(pairs.duplicated().mean()) >= th.panel_unique_share:
+            if (len(pairs) and 1.0 - float(pairs.duplicated().mean()) >= th.panel_unique_share
+                    and chance_repeats(pairs[entity.name], pairs[period.name]) >= th.panel_chance_repeats):
                 return PanelRows(entity.name, period.name, entity.n_distinct, clean_float(per, 2) or 0.0)
     return None
+
+
+def chance_repeats(entity: pd.Series, period: pd.Series) -> float:
+    """The share of rows that would repeat an earlier (entity, period) pair if each row's entity were
+    drawn at random (with the entities' shares), the periods kept: how much a unique pair tells.
+
+    A period holding ``n`` rows then has about ``k(1 - (1 - 1/k)^n)`` distinct entities, with ``k``
+    the effective number of entities (the inverse of the chance that two rows share one). A period
+    unique per row repeats nothing by chance, so its pairs are unique whatever the other column is.
+    """
+    import numpy as np
+
+    shares = entity.value_counts(normalize=True, sort=False).to_numpy(dtype="float64")
+    k = 1.0 / float((shares * shares).sum())
+    sizes = period.value_counts(sort=False).value_counts(sort=False)  # how many periods hold n rows
+    n, count = sizes.index.to_numpy(dtype="float64"), sizes.to_numpy(dtype="float64")
+    distinct = float((count * k * -np.expm1(n * np.log1p(-1.0 / k))).sum()) if k > 1 else float(count.sum())
+    return max(0.0, 1.0 - distinct / len(entity))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.text import pct
+
 SEVERITY_ORDER = ("critical", "warning", "info")
 
 
@@ -21,7 +23,7 @@ def num(value: float | int | None) -> str:
         return f"{v:.2e}"
     if v.is_integer():  # no separator below 10,000 so years read as years
         return f"{v:.0f}" if abs(v) < 1e4 else f"{v:,.0f}"
-    return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    return f"{v:.4g}" if abs(v) < 1e4 else f"{v:,.0f}"  # 4 digits below 10,000: no separator either
 
 
 def size(n_bytes: int) -> str:
@@ -34,13 +36,9 @@ def size(n_bytes: int) -> str:
     return f"{value:.1f} TB"  # pragma: no cover - the loop always returns
 
 
-def pct(share: float | None) -> str:
-    """A share as a percentage; tiny non-zero shares stay visible as '<0.1%'."""
-    if share is None:
-        return "–"
-    if 0 < share < 0.001:
-        return "<0.1%"
-    return f"{share:.1%}"
+def corr_value(pair: Any, digits: int = 3) -> str:
+    """A correlated pair's strength: Spearman's rho with its sign, Cramér's V (which has none) without."""
+    return f"{pair.value:.{digits}f}" if pair.method == "cramers_v" else f"{pair.value:+.{digits}f}"
 
 
 def severity_counts(findings: list[Any]) -> dict[str, int]:
@@ -403,18 +401,24 @@ def leakage_caution(report: Any) -> str | None:
     import shlex
 
     profile = getattr(report, "profile", None)
-    suspects = list(getattr(profile, "leakage", None) or [])
-    if not suspects:
+    joint = list(getattr(profile, "joint_leakage", None) or [])
+    together = [c for j in joint for c in j.columns]
+    suspects = [s for s in getattr(profile, "leakage", None) or [] if s.column not in together]
+    if not suspects and not joint:
         return None
     from advisor.text import listed
 
-    shown = listed([f"'{s.column}'" for s in suspects], 3)
-    top = max(suspects, key=lambda s: s.score)
-    one = len(suspects) == 1
-    metric = {"r2": "R²"}.get(top.metric, top.metric.replace("_", " "))
-    score = f"{metric} {top.score:.3f}" if one else f"{metric} up to {top.score:.3f}"
-    drops = " ".join(f"--drop {shlex.quote(s.column)}" for s in suspects)
-    return (f"{shown} alone {'predicts' if one else 'predict'} the target ({score}): if {'it is' if one else 'they are'} "
+    parts = [" + ".join(f"'{c}'" for c in j.columns) + f" together rebuild the target (R² {j.score:.3f})" for j in joint]
+    if suspects:
+        shown = listed([f"'{s.column}'" for s in suspects], 3)
+        top = max(suspects, key=lambda s: s.score)
+        one = len(suspects) == 1
+        metric = {"r2": "R²"}.get(top.metric, top.metric.replace("_", " "))
+        score = f"{metric} {top.score:.3f}" if one else f"{metric} up to {top.score:.3f}"
+        parts.append(f"{shown} alone {'predicts' if one else 'predict'} the target ({score})")
+    one = not joint and len(suspects) == 1
+    drops = " ".join(f"--drop {shlex.quote(c)}" for c in together + [s.column for s in suspects])
+    return (f"{'; '.join(parts)}: if {'it is' if one else 'they are'} "
             f"not known at prediction time, these scores are inflated; rerun with {drops}")
 
 

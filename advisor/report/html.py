@@ -27,6 +27,7 @@ from advisor.report._format import (
     class_importances,
     column_kinds,
     component_call,
+    corr_value,
     curve_text,
     cv_text,
     disagreement_warning,
@@ -266,11 +267,15 @@ def _findings(p: Any) -> str:
 def _relations(p: Any) -> str:
     out = []
     if p.correlations:
-        rows = [[_code(c.a), _code(c.b), escape(c.method), f"{c.value:+.3f}"] for c in p.correlations]
+        rows = [[_code(c.a), _code(c.b), escape(c.method), corr_value(c)] for c in p.correlations]
         out += ["<h2>Correlated pairs</h2>", _table(["column", "column", "method", "value"], rows, {3})]
     if p.leakage:
         rows = [[_code(s.column), escape(s.metric), f"{s.score:.3f}", f"{s.baseline:.3f}"] for s in p.leakage]
         out += ["<h2>Leakage suspects</h2>", _table(["column", "metric", "score alone", "chance"], rows, {2, 3})]
+    if p.joint_leakage:
+        out += [] if p.leakage else ["<h2>Leakage suspects</h2>"]
+        out += [f"<p>Together, {' + '.join(_code(c) for c in j.columns)} rebuild the target in a linear fit "
+                f"({escape(j.metric)} {j.score:.3f} on held-out rows).</p>" for j in p.joint_leakage]
     return "\n".join(out)
 
 

@@ -22,6 +22,7 @@ from advisor.report._format import (
     class_importances,
     column_kinds,
     component_call,
+    corr_value,
     curve_text,
     cv_text,
     disagreement_warning,
@@ -189,7 +190,7 @@ def _findings(p: Any) -> list[str]:
 def _relations(p: Any) -> list[str]:
     lines = ["## Correlated pairs", ""]
     if p.correlations:
-        rows = [[code(c.a), code(c.b), c.method, f"{c.value:+.3f}"] for c in p.correlations]
+        rows = [[code(c.a), code(c.b), c.method, corr_value(c)] for c in p.correlations]
         lines += _table(["column", "column", "method", "value"], rows, "lllr")
     else:
         lines.append("No strongly correlated pairs.")
@@ -197,7 +198,13 @@ def _relations(p: Any) -> list[str]:
     if p.leakage:
         rows = [[code(s.column), s.metric, f"{s.score:.3f}", f"{s.baseline:.3f}"] for s in p.leakage]
         lines += _table(["column", "metric", "score alone", "chance"], rows, "llrr")
-    else:
+    for j in p.joint_leakage:
+        lines += [""] if p.leakage else []
+        lines.append(f"Together, {' + '.join(code(c) for c in j.columns)} rebuild the target in a linear fit "
+                     f"({j.metric} {j.score:.3f} on held-out rows).")
+    if p.target is None:
+        lines.append("Not checked: there is no target.")
+    elif not p.leakage and not p.joint_leakage:
         lines.append("No column predicts the target suspiciously well on its own.")
     return lines
 

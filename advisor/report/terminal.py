@@ -29,6 +29,7 @@ from advisor.report._format import (
     column_kinds,
     component_call,
     contribution_words,
+    corr_value,
     curve_text,
     cv_text,
     disagreement_warning,
@@ -388,15 +389,17 @@ def _relations(p: Any) -> list[RenderableType]:
         grid.add_column(no_wrap=True)
         grid.add_column(justify="right")
         for c in p.correlations[:MAX_PAIRS]:
-            grid.add_row(f"{c.a} ~ {c.b}", Text(c.method, style="dim"), f"{c.value:+.2f}")
+            grid.add_row(f"{c.a} ~ {c.b}", Text(c.method, style="dim"), corr_value(c, 2))
         out += [Text(""), _rule(f"correlated pairs ({len(p.correlations)})"), grid]
         if len(p.correlations) > MAX_PAIRS:
             more = len(p.correlations) - MAX_PAIRS
             out.append(Text(f"and {more} more (all of them in --format md, json or html)", style="dim"))
-    if p.leakage:
+    if p.leakage or p.joint_leakage:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(overflow="fold", style="bold red")
         grid.add_column(no_wrap=True)
+        for j in p.joint_leakage:
+            grid.add_row(" + ".join(j.columns), f"{j.metric} {j.score:.3f} together (a linear fit)")
         for s in p.leakage:
             grid.add_row(s.column, f"{s.metric} {s.score:.3f} alone (chance {s.baseline:.2f})")
         out += [Text(""), _rule("leakage suspects"), grid]

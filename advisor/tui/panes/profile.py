@@ -35,7 +35,9 @@ def num(value: float | int | None) -> str:
         return "-"
     if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
         return f"{int(value):,}" if abs(value) >= 10_000 else str(int(value))  # years stay 2009
-    return f"{value:,.4g}" if abs(value) >= 1e-3 else f"{value:.2g}"
+    if abs(value) < 1e-3:
+        return f"{value:.2g}"
+    return f"{value:.4g}" if abs(value) < 10_000 else f"{value:,.0f}"  # a median year 1983.5 reads 1984, not 1,984
 
 
 def value_range(col: ColumnProfile) -> str:
