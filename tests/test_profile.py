@@ -341,3 +341,15 @@ def test_top_values_break_ties_by_value_as_the_streamed_pass_does() -> None:
     assert top_counts(pd.Series([3.5, 1.0, 2.0, 2.0]).value_counts(), 2) == [(2.0, 2), (1.0, 1)]
     assert top_counts(pd.Series([1, "x", "x", 2, 2], dtype=object).value_counts(), 5) == [(2, 2), ("x", 2), (1, 1)]
     assert top_counts(pd.Series([], dtype=float).value_counts(), 5) == []
+
+
+def test_a_constant_column_named_like_a_label_is_said_to_be_passed_over():
+    """A 'target' column holding one value is no target: the reason says so instead of claiming no column
+    is named like a label."""
+    import pandas as pd
+
+    from advisor.profile import profile_frame
+
+    p = profile_frame(pd.DataFrame({"a": [1.5, 2.5, 3.5, 4.5], "b": [2.0, 1.0, 4.0, 3.0], "target": [0, 0, 0, 0]}))
+    assert p.target is None and p.task == "clustering"
+    assert "'target' is named like a label, but it is constant" in p.task_reason

@@ -73,8 +73,12 @@ def choose_target(columns: list[ColumnProfile], given: str | None, no_target: bo
     picked = [s for s in scored if s[0] > 0]
     if not picked:
         hint = "; columns that might be it: " + ", ".join(f"'{s[2]}' ({s[3]})" for s in scored[:3]) if scored else ""
-        return TargetChoice(None, "none", f"no column is named like a label{hint}; pass --target to choose one",
-                            [s[2] for s in scored][:3])
+        unusable = [c for c in columns if c not in usable and _label_name(c.name) is not None]
+        first = "no column is named like a label"
+        if unusable:  # a 'target' column that holds one value: say why it was passed over
+            c = unusable[0]
+            first = f"'{c.name}' is named like a label, but it is {c.kind} ({c.kind_reason}), nothing to learn"
+        return TargetChoice(None, "none", f"{first}{hint}; pass --target to choose one", [s[2] for s in scored][:3])
     best = picked[0]
     runners = [s[2] for s in scored if s[2] != best[2]][:3]
     if best[0] == 3 and not (len(picked) > 1 and picked[1][0] == 3):
