@@ -485,6 +485,7 @@ def test_linear_models_get_scaling_imputation_and_one_hot(classified):
     assert steps["expand_datetime"] == ["signup"]
     assert steps["drop_unusable"] == ["row_id"]
     assert steps["reduce_skew"] == ["income"]
+    assert steps["scale_encoded"] == ["zip"]
     assert steps["balance_classes"] == []
     assert list(steps) == [
         "drop_unusable",
@@ -496,6 +497,7 @@ def test_linear_models_get_scaling_imputation_and_one_hot(classified):
         "tfidf",
         "reduce_skew",
         "scale",
+        "scale_encoded",
         "balance_classes",
     ]
 
@@ -509,9 +511,11 @@ def test_hist_gradient_boosting_uses_native_nan_and_categories(classified):
 
 
 def test_trees_are_not_scaled_and_knn_gets_no_class_weight(classified):
-    assert "scale" not in prep_of(classified, "RandomForestClassifier")
+    forest = prep_of(classified, "RandomForestClassifier")
+    assert "scale" not in forest and "scale_encoded" not in forest
     knn = prep_of(classified, "KNeighborsClassifier")
     assert "scale" in knn and "reduce_skew" in knn and "balance_classes" not in knn
+    assert knn["scale_encoded"] == ["zip"]
 
 
 def test_no_imputation_without_missing_values(rules):

@@ -109,6 +109,7 @@ PREP_SHORT = {
     "tfidf": "tf-idf",
     "reduce_skew": "quantile",
     "scale": "scale",
+    "scale_encoded": "scale encoded",
     "balance_classes": "class weights",
     "log_target": "log target",
 }
