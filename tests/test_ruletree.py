@@ -295,6 +295,9 @@ def test_get_more_data_has_only_the_advisors_small_data_candidates_and_a_map_not
     assert [c.name for c in regress.candidates] == ["DummyRegressor", "Ridge", "DecisionTreeRegressor"]
     cluster = walk(rules, make_facts(n_samples=20, **CLUSTER))
     assert [c.name for c in cluster.candidates] == ["KMeans", "GaussianMixture"]
+    # --task dimensionality_reduction on a tiny table: PCA, not the clusterings
+    look = walk(rules, make_facts(n_samples=50, has_target=False, **LOOK))
+    assert [c.name for c in look.candidates] == ["PCA_randomized"]
 
 
 # ---------------------------------------------------------------- assumptions and answers
