@@ -390,3 +390,55 @@ def test_light_tuning_runs_inside_the_budget_and_records_its_settings():
     assert_json_friendly(board)
     untuned = cross_validate_candidates(frame, profile, advice, budget=10, metric=None, seed=0, tune=False)
     assert all(r.tuning is None and r.params == {} for r in untuned.rows)
+
+
+
+PER_CALL, PER_ROW = 0.004, 1e-6  # a fake predict: 4 ms whatever the batch, 1 µs a row
+
+
+class _Clock:
+    """A fake perf_counter that only moves when the model below predicts."""
+
+    now = 0.0
+
+    def __call__(self) -> float:
+        return _Clock.now
+
+
+def _overhead_model():
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    class Overhead(RegressorMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.mean_ = float(np.mean(y))
+            return self
+
+        def predict(self, X):
+            _Clock.now += PER_CALL + PER_ROW * len(X)
+            return np.full(len(X), self.mean_)
+
+    Overhead.__qualname__ = Overhead.__name__ = "Overhead"
+    globals()["Overhead"] = Overhead  # picklable: the worker measures the fitted model's size
+    return Overhead()
+
+
+def test_predict_time_per_1000_rows_is_measured_on_1000_rows_not_scaled_up_from_a_small_fold(monkeypatch):
+    """wine: LogisticRegression '76.7 ms per 1,000 rows' came from a few ms of per-call overhead on 36 test rows."""
+    import advisor.benchmark as bench
+
+    monkeypatch.setattr(bench.time, "perf_counter", _Clock())
+    monkeypatch.setattr(bench, "_pipeline", lambda data, candidate, params=None: _overhead_model())
+    rng = np.random.default_rng(0)
+
+    def run(n: int, tests: list) -> list[float]:
+        X, y = pd.DataFrame({"x": rng.normal(size=n)}), pd.Series(rng.normal(size=n))
+        splits = [(np.setdiff1d(np.arange(n), test), test) for test in tests]
+        data = {"X": X, "y": y, "splits": splits, "pos_label": None}
+        out = bench._task_cv(data, {"metrics": ["r2"], "primary": "r2", "candidate": None}, lambda *a: None)
+        assert "failed" not in out, out
+        return out["predict"]
+
+    # five folds of 36 rows, as wine's: a batch of 1,000 rows costs 5 ms (it was (4 ms + 36 µs) / 36 * 1000 = 112 ms)
+    assert run(180, np.array_split(np.arange(180), 5)) == pytest.approx([PER_CALL + PER_ROW * 1000] * 5)
+    # a fold of 1,000 rows or more is timed as it is
+    assert run(2500, [np.arange(1250)]) == pytest.approx([(PER_CALL + PER_ROW * 1250) / 1250 * 1000])
