@@ -126,10 +126,19 @@ BOUNDED = {"balanced_accuracy", "roc_auc", "f1_macro", "average_precision", "r2"
 N_SPLITS = 5
 ALPHA = 0.05  # significance level of the corrected t-test
 OVERFIT_GAP = 0.10  # train - test gap that flags overfitting, for metrics on a 0-1 scale
+PREDICT_BATCH = 1000  # predict time is measured on at least this many rows (a small fold's are repeated)
 PROBE_MIN_ROWS = 2000  # below this, expensive candidates are just run (the kill keeps the budget)
 PROBE_ROWS = 500
-# How fit time grows with rows, by family (kernel SVMs are quadratic or worse).
-GROWTH = {"svm": 2.0, "neighbors": 1.0, "manifold": 2.0}
+PROBE_SMALL = 50  # the probe also fits and predicts this many rows: a call's fixed cost is not scaled up
+# How fit time grows with rows beyond its fixed cost, by family (others: 1.1). Kernel SVMs are quadratic in
+# theory; fitted on 2,000-4,000-row tables (Males, PSID, Treatment, Catsup) libsvm's time grew as
+# rows^1.2-1.7. A forest's trees grew as rows^1.2 from 500 rows to a fold of Males (3,488) or HI (17,817).
+# Histogram boosting bins the rows once and stops early past 10,000 rows: its time barely grew there.
+GROWTH = {"svm": 1.5, "neighbors": 1.0, "manifold": 2.0, "boosting": 0.5, "ensemble": 1.2, "tree": 1.2}
+# How predict time per row grows with the training rows: kNN searches them all, and on noisy tables most rows
+# become a kernel SVM's support vectors; other models do not depend on them.
+PREDICT_GROWTH = {"svm": 1.0, "neighbors": 1.0}
+VARIABLE_FLOOR = 0.25  # share of a probe's time taken as growing with rows at least (its timings are noisy)
 CURVE_SIZES = [0.2, 0.45, 0.7, 1.0]
 # Imported once by the forkserver, so each worker (and each replacement for a killed one) starts warm.
 PRELOAD = [
@@ -381,7 +390,7 @@ def _task_cv(data: dict[str, Any], payload: dict[str, Any], report: Callable[...
             out["fit"].append(time.perf_counter() - t0)
             t1 = time.perf_counter()
             cache: dict[str, Any] = {"pred": model.predict(X.iloc[test])}
-            out["predict"].append((time.perf_counter() - t1) / max(len(test), 1) * 1000)
+            out["predict"].append(_predict_seconds_per_1000(model, X, test, time.perf_counter() - t1))
             for key in keys:
                 out["scores"][key].append(_safe_metric(key, primary, model, X.iloc[test], y.iloc[test], cache, data))
             out["train"].append(_compute(primary, model, X.iloc[train], y.iloc[train], {}, data["pos_label"]))
@@ -391,6 +400,24 @@ def _task_cv(data: dict[str, Any], payload: dict[str, Any], report: Callable[...
             out["bytes"] = len(pickle.dumps(model))
         report("fold", i + 1, len(splits))
     return out
+
+
+def _predict_seconds_per_1000(model: Any, X: Any, test: Any, seconds: float) -> float:
+    """Seconds to predict 1,000 rows in one batch.
+
+    A held-out fold under 1,000 rows is not scaled up: a predict call has a fixed cost (the
+    ColumnTransformer's pandas work, input checks) that would be multiplied with it (wine's
+    36-row folds made LogisticRegression look like 77 ms per 1,000 rows). Its rows are repeated
+    to a batch of 1,000 and that batch is timed instead.
+    """
+    import numpy as np
+
+    if len(test) >= PREDICT_BATCH or len(test) == 0:
+        return seconds / max(len(test), 1) * 1000
+    batch = X.iloc[np.resize(np.asarray(test), PREDICT_BATCH)]
+    t0 = time.perf_counter()
+    model.predict(batch)
+    return (time.perf_counter() - t0) / PREDICT_BATCH * 1000
 
 
 def _safe_metric(key: str, primary: str, model: Any, X: Any, y: Any, cache: dict[str, Any], data: dict[str, Any]) -> float | None:
@@ -405,20 +432,83 @@ def _safe_metric(key: str, primary: str, model: Any, X: Any, y: Any, cache: dict
 
 
 def _task_probe(data: dict[str, Any], payload: dict[str, Any], report: Callable[..., None]) -> dict[str, float]:
-    """Time one fit and one predict on a small sample, to estimate the full cross-validation."""
+    """Time a fit and a predict on a small sample, to estimate the full cross-validation.
+
+    The same is timed on :data:`PROBE_SMALL` rows, after the sample (so it runs warm; the least of
+    a few timings): what a call costs whatever the rows (a forest's per-tree work, boosting's
+    iterations, the pipeline's checks) is then told apart from what grows with them, and only the
+    latter is scaled up. A small fit that fails (a class missing from 50 rows) leaves the fixed
+    cost unknown, taken as none.
+    """
     import numpy as np
 
+    X, y = data["X"], data["y"]
     train, test = data["splits"][0]
     rng = np.random.default_rng(data["seed"])
     rows = rng.choice(train, size=min(PROBE_ROWS, len(train)), replace=False)
     held = test[: min(PROBE_ROWS, len(test))]
     model = _pipeline(data, payload["candidate"])
     t0 = time.perf_counter()
-    model.fit(data["X"].iloc[rows], data["y"].iloc[rows])
+    model.fit(X.iloc[rows], y.iloc[rows])
     fit = time.perf_counter() - t0
     t1 = time.perf_counter()
-    model.predict(data["X"].iloc[held])
-    return {"fit": fit, "predict": time.perf_counter() - t1, "rows": float(len(rows)), "held": float(len(held))}
+    model.predict(X.iloc[held])
+    out = {"fit": fit, "predict": time.perf_counter() - t1, "rows": float(len(rows)), "held": float(len(held))}
+    if len(rows) < 2 * PROBE_SMALL or len(held) < 2 * PROBE_SMALL:
+        return out
+    # The least of a few timings: a busy machine only ever adds time, and an inflated fixed part
+    # would be the one error that makes the estimate too low.
+    out["predict_small"] = min(_timed(model.predict, X.iloc[held[:PROBE_SMALL]]) for _ in range(3))
+    with contextlib.suppress(Exception):
+        out["fit_small"] = min(_timed(_pipeline(data, payload["candidate"]).fit, X.iloc[rows[:PROBE_SMALL]],
+                                      y.iloc[rows[:PROBE_SMALL]]) for _ in range(2))
+    return out
+
+
+def _timed(call: Callable[..., Any], *args: Any) -> float:
+    t0 = time.perf_counter()
+    call(*args)
+    return time.perf_counter() - t0
+
+
+def _fixed_and_variable(total: float, small: float | None, ratio: float) -> tuple[float, float]:
+    """Split a probe's time into a fixed part and a part growing with rows.
+
+    ``total`` was timed on the sample, ``small`` on the small sample, whose variable part is ``ratio``
+    times the sample's. At least :data:`VARIABLE_FLOOR` of ``total`` is taken as variable.
+    """
+    if small is None:
+        return 0.0, total
+    variable = max((total - small) / (1 - ratio), VARIABLE_FLOOR * total)
+    variable = min(variable, total)
+    return total - variable, variable
+
+
+def estimate_cv_seconds(probe: dict[str, float], family: str, n_train: int, n_test: int, n_splits: int,
+                        classification: bool) -> float:
+    """Seconds for the full cross-validation of one candidate, from its probe (:func:`_task_probe`).
+
+    Per fold: the fit's fixed cost plus its variable cost scaled to ``n_train`` rows by the family's
+    :data:`GROWTH`, and every predict call :func:`_task_cv` makes (the held-out fold, its scores for
+    classification, the 1,000-row timing batch of a small fold, the training rows for the train
+    score), each a fixed cost plus its rows at the probe's per-row cost, grown by
+    :data:`PREDICT_GROWTH`.
+    """
+    rows = max(probe["rows"], 1.0)
+    held = max(probe["held"], 1.0)
+    scale = n_train / rows
+    growth = GROWTH.get(family, 1.1)
+    small_rows = float(PROBE_SMALL)
+    fit_fixed, fit_variable = _fixed_and_variable(probe["fit"], probe.get("fit_small"),
+                                                  (min(small_rows, rows) / rows) ** growth)
+    fit = fit_fixed + fit_variable * scale**growth
+    call, per_row_all = _fixed_and_variable(probe["predict"], probe.get("predict_small"), min(PROBE_SMALL, held) / held)
+    per_row = per_row_all / held * scale ** PREDICT_GROWTH.get(family, 0.0)
+    calls = [n_test] * (2 if classification else 1) + [n_train]
+    if n_test < PREDICT_BATCH:
+        calls.append(PREDICT_BATCH)
+    predict = sum(call + per_row * n for n in calls)
+    return (fit + predict) * n_splits
 
 
 def _task_curve(data: dict[str, Any], payload: dict[str, Any], report: Callable[..., None]) -> dict[str, Any]:
@@ -1304,17 +1394,9 @@ class _Scheduler:
     def estimate(self, slot: _Slot) -> float:
         """Seconds for the full cross-validation, scaled up from the small-sample fit."""
         assert slot.probe is not None
-        run, probe = self.run_, slot.probe
-        growth = GROWTH.get(slot.candidate.family, 1.1)
-        if slot.candidate.name == "SVR_linear":
-            growth = 2.0
-        n_train = len(run.splits[0][0])
-        n_test = len(run.splits[0][1])
-        scale = n_train / max(probe["rows"], 1)
-        per_row_predict = probe["predict"] / max(probe["held"], 1)
-        predict_growth = scale if slot.candidate.family in ("neighbors", "svm") else 1.0
-        per_fold = probe["fit"] * scale**growth + per_row_predict * (n_test + n_train) * predict_growth
-        return per_fold * len(run.splits)
+        run = self.run_
+        return estimate_cv_seconds(slot.probe, slot.candidate.family, len(run.splits[0][0]), len(run.splits[0][1]),
+                                   len(run.splits), run.task in ("binary", "multiclass"))
 
     def collect(self) -> None:
         for worker, message in self.pool.poll(0.1):

@@ -19,6 +19,9 @@ real tables:
   parts even when the profile saw no missing value, so new rows with gaps
   still predict;
 - date parts are scaled when the candidate scales its numeric columns;
+- target-encoded columns are standardised after the encoder when the
+  ``scale_encoded`` step asks (scale-sensitive families): the encoder's output
+  is in the target's units;
 - Multinomial/Complement naive Bayes need non-negative inputs, so their
   numeric columns are min-max scaled to [0, 1];
 - estimators that need dense input (HistGradientBoosting, GaussianNB) get a
@@ -280,9 +283,12 @@ def _categorical_branches(
         claimed.update(chosen)
         if chosen:
             params = _params(step, seed)
+            after = []
             if step_id == "target_encode":
                 params = _target_encoder_params(params, task, seed)
-            branches.append(_category_branch(name, chosen, Part(path, params), imputed, steps))
+                if set(chosen) & _columns_of(steps, "scale_encoded"):
+                    after.append(Part("sklearn.preprocessing.StandardScaler"))
+            branches.append(_category_branch(name, chosen, Part(path, params), imputed, steps, after))
     rest = [c for c in cats if c not in claimed]
     if rest:  # no encoding rule claimed them: a capped one-hot is safe for any estimator
         fallback = Part("sklearn.preprocessing.OneHotEncoder",
@@ -309,11 +315,11 @@ def _target_encoder_params(params: dict[str, Any], task: str, seed: int) -> dict
 
 
 def _category_branch(name: str, cols: list[str], encoder: Part, imputed: set[str],
-                     steps: list[PreparationStep]) -> Branch:
+                     steps: list[PreparationStep], after: list[Part] | None = None) -> Branch:
     parts = [_fn("as_categories", feature_names_out="one-to-one")]
     if imputed & set(cols):
         parts.append(Part("sklearn.impute.SimpleImputer", _params(_step(steps, "impute_categorical"), 0)))
-    return Branch(name, cols, [*parts, encoder])
+    return Branch(name, cols, [*parts, encoder, *(after or [])])
 
 
 def _numeric_branches(info: EstimatorInfo, steps: list[PreparationStep], kinds: Mapping[str, str],

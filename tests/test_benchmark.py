@@ -390,3 +390,140 @@ def test_light_tuning_runs_inside_the_budget_and_records_its_settings():
     assert_json_friendly(board)
     untuned = cross_validate_candidates(frame, profile, advice, budget=10, metric=None, seed=0, tune=False)
     assert all(r.tuning is None and r.params == {} for r in untuned.rows)
+
+
+
+PER_CALL, PER_ROW = 0.004, 1e-6  # a fake predict: 4 ms whatever the batch, 1 µs a row
+
+
+class _Clock:
+    """A fake perf_counter that only moves when the model below predicts."""
+
+    now = 0.0
+
+    def __call__(self) -> float:
+        return _Clock.now
+
+
+def _overhead_model():
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    class Overhead(RegressorMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.mean_ = float(np.mean(y))
+            return self
+
+        def predict(self, X):
+            _Clock.now += PER_CALL + PER_ROW * len(X)
+            return np.full(len(X), self.mean_)
+
+    Overhead.__qualname__ = Overhead.__name__ = "Overhead"
+    globals()["Overhead"] = Overhead  # picklable: the worker measures the fitted model's size
+    return Overhead()
+
+
+def test_predict_time_per_1000_rows_is_measured_on_1000_rows_not_scaled_up_from_a_small_fold(monkeypatch):
+    """wine: LogisticRegression '76.7 ms per 1,000 rows' came from a few ms of per-call overhead on 36 test rows."""
+    import advisor.benchmark as bench
+
+    monkeypatch.setattr(bench.time, "perf_counter", _Clock())
+    monkeypatch.setattr(bench, "_pipeline", lambda data, candidate, params=None: _overhead_model())
+    rng = np.random.default_rng(0)
+
+    def run(n: int, tests: list) -> list[float]:
+        X, y = pd.DataFrame({"x": rng.normal(size=n)}), pd.Series(rng.normal(size=n))
+        splits = [(np.setdiff1d(np.arange(n), test), test) for test in tests]
+        data = {"X": X, "y": y, "splits": splits, "pos_label": None}
+        out = bench._task_cv(data, {"metrics": ["r2"], "primary": "r2", "candidate": None}, lambda *a: None)
+        assert "failed" not in out, out
+        return out["predict"]
+
+    # five folds of 36 rows, as wine's: a batch of 1,000 rows costs 5 ms (it was (4 ms + 36 µs) / 36 * 1000 = 112 ms)
+    assert run(180, np.array_split(np.arange(180), 5)) == pytest.approx([PER_CALL + PER_ROW * 1000] * 5)
+    # a fold of 1,000 rows or more is timed as it is
+    assert run(2500, [np.arange(1250)]) == pytest.approx([(PER_CALL + PER_ROW * 1250) / 1250 * 1000])
+
+
+# Probes of the audit's Males run (--groups nr: 3,488 training rows a fold, 872 held out), in seconds.
+MALES_FOREST = {"fit": 0.74, "predict": 0.056, "rows": 500.0, "held": 500.0, "predict_small": 0.039, "fit_small": 0.227}
+MALES_SVR = {"fit": 0.079, "predict": 0.039, "rows": 500.0, "held": 500.0, "predict_small": 0.033, "fit_small": 0.041}
+
+
+def test_the_estimate_scales_up_only_what_grows_with_rows():
+    """A forest's 100 trees cost ~0.2 s on 50 rows: that fixed cost was multiplied by 7^1.1 with the rest."""
+    from advisor.benchmark import estimate_cv_seconds
+
+    def per_fold(probe, family, n_train=3488, n_test=872):
+        return estimate_cv_seconds(probe, family, n_train, n_test, 1, classification=False)
+
+    # without the small timings, everything grows (the old estimate, plus the predict calls it forgot)
+    plain = {k: MALES_FOREST[k] for k in ("fit", "predict", "rows", "held")}
+    scale = 3488 / 500
+    assert per_fold(plain, "ensemble") == pytest.approx(0.74 * scale**1.2 + 0.056 / 500 * (872 + 3488 + 1000))
+    # with them the fixed part stays fixed
+    assert per_fold(MALES_FOREST, "ensemble") < 0.8 * per_fold(plain, "ensemble")
+    # a probe that is all fixed cost (noise can make the small fit the slower) still grows a quarter of it
+    flat = dict(MALES_FOREST, fit_small=0.9, predict_small=0.06)
+    assert per_fold(flat, "ensemble") == pytest.approx(
+        0.74 * 0.75 + 0.74 * 0.25 * scale**1.2 + 3 * 0.056 * 0.75 + 0.056 * 0.25 / 500 * (872 + 3488 + 1000))
+    # kernel SVMs grow faster than forests, and more rows never cost less
+    assert per_fold(MALES_SVR, "svm", 6976, 1744) / per_fold(MALES_SVR, "svm") > 2 ** 1.5 * 0.9
+    assert per_fold(MALES_FOREST, "ensemble", 2000) < per_fold(MALES_FOREST, "ensemble", 3488)
+    # classification scores the held-out rows twice (labels, then probabilities or decision values)
+    assert estimate_cv_seconds(MALES_SVR, "svm", 3488, 872, 1, True) > per_fold(MALES_SVR, "svm")
+
+
+class _FakePool:
+    def __init__(self) -> None:
+        self.submitted: list = []
+
+    def free_slot(self):
+        return 0
+
+    def submit(self, slot_no, task, payload) -> None:
+        self.submitted.append((task.kind, payload["candidate"].name))
+
+    def busy(self):
+        return []
+
+
+def test_a_kernel_svm_that_fits_in_what_is_left_is_run_and_a_forest_that_does_not_is_skipped():
+    """Males --groups nr --budget 30: SVR_rbf was estimated at 20 s (4x its cost) and skipped with 7 s left."""
+    from advisor.benchmark import _Run, _Scheduler, _Slot, metric_info
+    from advisor.catalog import CATALOG
+    from advisor.leaderboard import CandidateResult
+    from advisor.profile import profile_frame
+
+    n = 4360
+    frame = pd.DataFrame({"x": np.arange(n, dtype=float), "y": np.arange(n) % 7 * 1.5})
+    profile = profile_frame(frame, target="y")
+    test_rows = [np.arange(i, n, 5) for i in range(5)]
+    splits = [(np.setdiff1d(np.arange(n), t), t) for t in test_rows]
+    now = time.monotonic()
+    run = _Run(frame[["x"]], frame["y"], splits, "regression", [metric_info("r2", True)], 30.0, now - 20, now + 10.0, None,
+               lambda: False, True, True)
+    for name, probe in (("RandomForestRegressor", MALES_FOREST), ("SVR_rbf", MALES_SVR)):
+        row = CandidateResult(name, name, "map", "skipped", tags={})
+        run.slots.append(_Slot(candidate_advice(name, profile), row, 1, probe=dict(probe)))
+    assert CATALOG["SVR_rbf"].family == "svm"
+    pool = _FakePool()
+    scheduler = _Scheduler(run, pool)
+    scheduler.queue = [("cv", 0), ("cv", 1)]
+    scheduler.dispatch()
+    forest, svr = (s.row for s in run.slots)
+    assert pool.submitted == [("cv", "SVR_rbf")]
+    assert svr.estimated_seconds < 10 and svr.reason is None  # was 31 s by the old formula on these probes
+    assert forest.reason.startswith("estimated") and forest.estimated_seconds > 10
+
+
+def test_the_probe_times_a_small_fit_and_predict_beside_the_sample(penguins):
+    import advisor.benchmark as bench
+
+    frame, profile, _ = penguins
+    big = pd.concat([frame] * 6, ignore_index=True)  # 2,064 rows: probed like a real table
+    X, y, _, splits = bench._prepare_data(big, profile, None, None, 0)
+    data = {"X": X, "y": y, "splits": splits, "task": profile.task, "kinds": profile.feature_kinds(), "seed": 0,
+            "target_min": None, "pos_label": None}
+    probe = bench._task_probe(data, {"candidate": candidate_advice("SVC", profile)}, lambda *a: None)
+    assert set(probe) == {"fit", "predict", "rows", "held", "fit_small", "predict_small"}
+    assert probe["rows"] == 500 and probe["held"] == len(splits[0][1]) and all(v > 0 for v in probe.values())

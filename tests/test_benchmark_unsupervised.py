@@ -126,6 +126,17 @@ def test_dimensionality_reduction_scores_every_embedding_and_keeps_a_picture():
     assert svg == embedding_svg(embedding)  # deterministic
 
 
+def test_a_tiny_table_told_to_reduce_gets_pca_not_clusterings():
+    """USArrests (50 rows) with --task dimensionality_reduction was offered KMeans and GaussianMixture only."""
+    frame = low_rank(n=50)
+    profile, advice = profiled(frame, task="dimensionality_reduction")
+    assert advice.leaf == "get_more_data" and [c.name for c in advice.candidates] == ["PCA_randomized"]
+    finding = next(f for f in profile.findings if f.code == "too_few_rows")
+    assert finding.severity == "info"
+    board = run(frame, profile, advice, budget=20, jobs=1)
+    assert board.pick is not None and board.pick.name == "PCA_randomized"
+
+
 def test_embedding_svg_handles_odd_input():
     odd = Embedding("X", "<odd & label>", [0.0, float("nan"), 1.0], [1.0, 2.0, 1.0], 3, colour="c",
                     colour_values=[str(i) for i in range(3)])

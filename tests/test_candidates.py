@@ -191,3 +191,58 @@ def test_the_skew_transform_is_seeded_so_a_seed_gives_the_same_model(profiled):
         pipe = build_pipeline(candidate, profile.feature_kinds(), profile.task, seed=seed)
         quantile = [v for k, v in pipe.get_params().items() if type(v).__name__ == "QuantileTransformer"]
         assert quantile and all(q.random_state == seed for q in quantile)
+
+
+def high_cardinality_regression(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """A target in large units, driven by a numeric column and a 60-level category (Caschool's county)."""
+    rng = np.random.default_rng(seed)
+    levels = rng.normal(size=60)
+    group = rng.integers(0, 60, size=n)
+    x = rng.normal(size=n)
+    return pd.DataFrame({
+        "x": x,
+        "group": [f"g{g}" for g in group],
+        "y": 650 + 20 * x + 20 * levels[group] + rng.normal(scale=2, size=n),
+    })
+
+
+@pytest.mark.parametrize("name", ["SVR_rbf", "KNeighborsClassifier", "Ridge"])
+def test_scale_sensitive_candidates_scale_the_target_encoded_columns(name):
+    """TargetEncoder's output is in the target's units (std ~20 here): unscaled, it swamped SVR's RBF kernel."""
+    from advisor.profile import profile_frame
+
+    frame = high_cardinality_regression()
+    if name == "KNeighborsClassifier":
+        frame["y"] = np.where(frame["y"] > 650, "hi", "lo")
+    profile = profile_frame(frame, target="y")
+    assert "high_cardinality" in profile.finding_codes()
+    pipe, X, _, candidate = fit_one(name, frame, profile)
+    assert "group" in next(s.columns for s in candidate.preparation if s.id == "scale_encoded")
+    encoded = pipe.named_steps["prepare"].named_transformers_["categorical_target"]
+    assert type(encoded.steps[-1][1]).__name__ == "StandardScaler"
+    assert abs(float(np.std(encoded.transform(X[["group"]]))) - 1) < 0.1
+
+
+def test_trees_leave_the_target_encoded_columns_unscaled():
+    from advisor.profile import profile_frame
+
+    frame = high_cardinality_regression()
+    profile = profile_frame(frame, target="y")
+    pipe, *_ = fit_one("RandomForestRegressor", frame, profile)
+    encoded = pipe.named_steps["prepare"].named_transformers_["categorical_target"]
+    assert type(encoded.steps[-1][1]).__name__ == "TargetEncoder"
+
+
+def test_svr_scores_well_once_the_encoded_column_is_scaled():
+    """Caschool: SVR_rbf R² 0.079 with the encoder's output unscaled, 0.947 scaled."""
+    from sklearn.model_selection import KFold, cross_val_score
+
+    from advisor.profile import profile_frame
+
+    frame = high_cardinality_regression()
+    profile = profile_frame(frame, target="y")
+    X, y = training_data(frame, profile)
+    candidate = candidate_advice("SVR_rbf", profile)
+    pipe = build_pipeline(candidate, profile.feature_kinds(), "regression", target_min=target_minimum(y, "regression"))
+    scores = cross_val_score(pipe, X, y, cv=KFold(5, shuffle=True, random_state=0), scoring="r2")
+    assert scores.mean() > 0.8, scores

@@ -453,3 +453,28 @@ def test_long_tails_outliers_and_real_nines_are_not_codes():
     temperature = g.integers(-1, 30, 300)  # -1 as often as 0, 1 and 2: a value like them
     assert _sentinels(temperature) == []
     assert _sentinels(np.r_[g.integers(0, 4, 150), g.integers(0, 4, 147) + 5, [9] * 3]) == []  # 9 one step above 8
+
+
+def test_too_few_rows_flags_exactly_50_rows_as_the_map_does():
+    """The map's '>50 samples?' sends 50 to 'get more data'; the README must say '50 or fewer'."""
+    assert "too_few_rows" in codes_for(lambda: sup(base(50)))
+    assert "too_few_rows" not in codes_for(lambda: sup(base(51)))
+    assert CODES["too_few_rows"].meaning.startswith("50 usable rows or fewer")
+
+
+@pytest.mark.parametrize("task,severity,says,never", [
+    ("binary", "critical", "get more data", ""),
+    ("clustering", "warning", "clusters are hard to tell from noise", "Ridge"),
+    ("dimensionality_reduction", "info", "PCA works on few rows", "Ridge"),
+])
+def test_too_few_rows_speaks_to_the_task(task, severity, says, never):
+    """Unlabelled tables (USArrests, swiss) got 'critical' and Ridge/LogisticRegression/leave-one-out advice."""
+    frame = base(47)
+    kw: dict[str, Any] = {"target": "y"} if task == "binary" else {"no_target": True, "task": task}
+    if task != "binary":
+        frame = frame.drop(columns="y")
+    profile = profile_frame(frame, **kw)
+    assert profile.task == task
+    finding = next(f for f in profile.findings if f.code == "too_few_rows")
+    assert finding.severity == severity and says in finding.advice
+    assert not never or never not in finding.advice

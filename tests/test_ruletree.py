@@ -295,6 +295,9 @@ def test_get_more_data_has_only_the_advisors_small_data_candidates_and_a_map_not
     assert [c.name for c in regress.candidates] == ["DummyRegressor", "Ridge", "DecisionTreeRegressor"]
     cluster = walk(rules, make_facts(n_samples=20, **CLUSTER))
     assert [c.name for c in cluster.candidates] == ["KMeans", "GaussianMixture"]
+    # --task dimensionality_reduction on a tiny table: PCA, not the clusterings
+    look = walk(rules, make_facts(n_samples=50, has_target=False, **LOOK))
+    assert [c.name for c in look.candidates] == ["PCA_randomized"]
 
 
 # ---------------------------------------------------------------- assumptions and answers
@@ -490,6 +493,7 @@ def test_linear_models_get_scaling_imputation_and_one_hot(classified):
     assert steps["expand_datetime"] == ["signup"]
     assert steps["drop_unusable"] == ["row_id"]
     assert steps["reduce_skew"] == ["income"]
+    assert steps["scale_encoded"] == ["zip"]
     assert steps["balance_classes"] == []
     assert list(steps) == [
         "drop_unusable",
@@ -501,6 +505,7 @@ def test_linear_models_get_scaling_imputation_and_one_hot(classified):
         "tfidf",
         "reduce_skew",
         "scale",
+        "scale_encoded",
         "balance_classes",
     ]
 
@@ -514,9 +519,11 @@ def test_hist_gradient_boosting_uses_native_nan_and_categories(classified):
 
 
 def test_trees_are_not_scaled_and_knn_gets_no_class_weight(classified):
-    assert "scale" not in prep_of(classified, "RandomForestClassifier")
+    forest = prep_of(classified, "RandomForestClassifier")
+    assert "scale" not in forest and "scale_encoded" not in forest
     knn = prep_of(classified, "KNeighborsClassifier")
     assert "scale" in knn and "reduce_skew" in knn and "balance_classes" not in knn
+    assert knn["scale_encoded"] == ["zip"]
 
 
 def test_no_imputation_without_missing_values(rules):
@@ -652,3 +659,42 @@ def test_dropped_columns_come_from_findings_even_outside_the_features(rules):
     steps = prep_of(advice, "LogisticRegression")
     assert steps["drop_unusable"] == ["country", "customer_id"]
     assert steps["scale"] == ["visits", "age"]
+
+
+def test_the_advice_says_which_profile_findings_the_pipelines_apply_and_which_they_do_not(rules):
+    """target_skewed and suspicious_zeros advise a log target and zeros as missing; no candidate did either,
+    and nothing said so."""
+    facts = make_facts(n_samples=800, task="regression", has_missing_values=False, l1_zero_share=0.1, **REGRESS)
+    findings = [finding("target_skewed", "price"), finding("suspicious_zeros", "age"),
+                finding("skewed_feature", "income"), finding("no_target")]
+    advice = walk(rules, facts, findings, {"age": "numeric", "income": "numeric"})
+    applied = [n for n in advice.notes if n.startswith("advisor: profile advice the candidates apply")]
+    assert len(applied) == 1 and "skewed_feature in 'income' (reduce_skew, for 3 of 8 candidates)" in applied[0]
+    skipped = [n for n in advice.notes if n.startswith("advisor: profile advice no candidate applies")]
+    assert len(skipped) == 2
+    assert "target_skewed in 'price'" in skipped[0] and "log_target" in skipped[0]
+    assert "suspicious_zeros in 'age'" in skipped[1] and "missing" in skipped[1]
+    assert not any("no_target" in n for n in advice.notes)  # not advice about preparation
+
+
+def test_a_house_rule_that_applies_a_finding_moves_it_to_the_applied_note(rules, tmp_path):
+    import shutil
+
+    from advisor.ruletree import default_rules_dir
+
+    for name in ("flowchart.yaml", "additions.yaml"):
+        shutil.copy(default_rules_dir() / name, tmp_path / name)
+    text = (default_rules_dir() / "preparation.yaml").read_text() + """
+  - id: log_target
+    scope: target
+    component: sklearn.compose.TransformedTargetRegressor
+    params: {func: numpy.log1p, inverse_func: numpy.expm1}
+    findings: [target_skewed]
+    when: {fact: task, op: eq, value: regression}
+    reason: Our house rule.
+"""
+    (tmp_path / "preparation.yaml").write_text(text)
+    facts = make_facts(n_samples=800, task="regression", l1_zero_share=0.1, **REGRESS)
+    advice = walk(load_rules(tmp_path), facts, [finding("target_skewed", "price")], {"age": "numeric"})
+    assert any("target_skewed in 'price' (log_target, for" in n for n in advice.notes)
+    assert not any(n.startswith("advisor: profile advice no candidate applies") for n in advice.notes)

@@ -205,7 +205,7 @@ def test_ordering_op_on_a_str_fact(tmp_path):
         "{fact: task, op: lt, value: regression}",
     )
     p = only(problems)
-    assert p.key_path == "steps[12].when.op"
+    assert p.key_path == "steps[13].when.op"
     assert p.message.startswith("op 'lt' cannot be used on the str fact 'task'")
 
 
@@ -440,8 +440,8 @@ def test_preparation_names_are_checked(tmp_path):
     edit(
         directory,
         "preparation.yaml",
-        "component: sklearn.preprocessing.StandardScaler",
-        "component: StandardScaler()",
+        "component: sklearn.preprocessing.StandardScaler\n    kinds:",
+        "component: StandardScaler()\n    kinds:",
     )
     found = {(p.key_path, p.message, p.hint) for p in check_rules(directory)}
     assert (

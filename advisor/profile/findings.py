@@ -26,7 +26,8 @@ class CodeDoc:
 CODES: dict[str, CodeDoc] = {
     d.code: d
     for d in [
-        CodeDoc("too_few_rows", "critical", "Fewer than 50 usable rows: the map's first answer is 'get more data'."),
+        CodeDoc("too_few_rows", "critical", "50 usable rows or fewer: the map's first answer is 'get more data' "
+                "(a warning when clustering, info when just looking)."),
         CodeDoc("few_rows_per_feature", "warning", "Fewer than 10 rows per feature: regularise strongly or reduce dimensions."),
         CodeDoc("target_missing", "warning", "Some rows have no target value: they cannot be used for training."),
         CodeDoc("class_imbalance", "warning", "The majority class outnumbers the minority by 3x or more (critical from 20x)."),
@@ -89,10 +90,8 @@ Check = Callable[[Profile, Thresholds, dict], list[Finding]]
 def check_rows(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
     out = []
     facts_rows = extra["n_samples"]
-    if facts_rows <= th.too_few_rows:
-        out.append(_f("too_few_rows", [], f"only {facts_rows} usable rows",
-                      "get more data: with 50 rows or fewer any model choice is mostly noise; prefer a simple, "
-                      "strongly regularised model (Ridge, LogisticRegression) and leave-one-out or repeated CV"))
+    if facts_rows <= th.too_few_rows:  # the map's ">50 samples?": 50 -> get more data, 51 -> go on
+        out.append(_too_few_rows(p.task, facts_rows, th.too_few_rows))
     n_feat = len(p.features)
     if n_feat and facts_rows > th.too_few_rows and facts_rows / n_feat < th.few_rows_per_feature:
         out.append(_f("few_rows_per_feature", [], f"{facts_rows} rows for {n_feat} features ({facts_rows / n_feat:.1f} per feature)",
@@ -102,6 +101,24 @@ def check_rows(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:
         out.append(_f("sampled", [], f"statistics come from {p.table.n_rows:,} sampled rows of {p.table.n_rows_in_file:,}",
                       "counts and shares are estimates from the sample; profile the whole file when it fits in memory"))
     return out
+
+
+def _too_few_rows(task: str, rows: int, limit: int) -> Finding:
+    """What few rows mean depends on the task: noisy scores when learning a target, fragile groups when
+    clustering, little at all when only looking."""
+    message = f"only {rows} usable rows"
+    if task == "clustering":
+        return _f("too_few_rows", [], message,
+                  f"with {limit} rows or fewer, clusters are hard to tell from noise: prefer few clusters and "
+                  "the simplest models (KMeans, GaussianMixture), check that they hold across seeds and numbers "
+                  "of clusters, and treat them as a first look rather than a segmentation", "warning")
+    if task == "dimensionality_reduction":
+        return _f("too_few_rows", [], message,
+                  "enough for a first look: PCA works on few rows, but only its first components are stable; "
+                  "neighbourhood embeddings (Isomap, LLE, spectral) need more rows than this", "info")
+    return _f("too_few_rows", [], f"only {rows} usable rows",
+              f"get more data: with {limit} rows or fewer any model choice is mostly noise; prefer a simple, "
+              "strongly regularised model (Ridge, LogisticRegression) and leave-one-out or repeated CV")
 
 
 def check_target(p: Profile, th: Thresholds, extra: dict) -> list[Finding]:

@@ -107,6 +107,7 @@ PREP_SHORT = {
     "tfidf": "tf-idf",
     "reduce_skew": "quantile",
     "scale": "scale",
+    "scale_encoded": "scale encoded",
     "balance_classes": "class weights",
     "log_target": "log target",
 }
@@ -488,7 +489,7 @@ def operating_items(report: Any) -> list[tuple[str, str, str]]:
     per_1000 = row.predict_seconds_per_1000_rows
     if per_1000 is not None:
         items.append(("predict", f"about {duration(per_1000 / 1000)} per row, {duration(per_1000)} per 1,000 rows",
-                      "batch predictions on the held-out folds; one row per call costs more"))
+                      "one batch of 1,000 held-out rows (a small fold's rows repeated); one row per call costs more"))
     if row.model_bytes is not None:
         items.append(("size", f"{size(row.model_bytes)} pickled (one fitted fold model)", ""))
     if row.fit_seconds is not None:

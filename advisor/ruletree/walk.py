@@ -30,7 +30,7 @@ from advisor.ruletree.model import (
     TraceStep,
     TraceValue,
 )
-from advisor.ruletree.prepare import Finding, normalize_findings, prepare
+from advisor.ruletree.prepare import Finding, coverage_notes, normalize_findings, prepare
 
 TRUE_WORDS = {"yes": True, "true": True, "no": False, "false": False}
 
@@ -330,6 +330,6 @@ def advise(
         outcome=walk.outcome,
         candidates=candidates,
         assumptions=walk.assumptions,
-        notes=walk.notes,
+        notes=walk.notes + coverage_notes(ruleset.preparation, candidates, found),
         rules_source=ruleset.source,
     )
