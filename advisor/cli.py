@@ -162,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(rc)
     m = rc.add_argument_group("cross-validation")
     m.add_argument("--budget", type=_positive_float("budget"), default=60.0, metavar="SECONDS",
-                   help="wall-clock seconds for the whole cross-validation stage (default 60)")
+                   help="wall-clock seconds after profiling (default 60): cross-validation gets 75%%, the refit "
+                        "and the explanation of the pick the rest")
     m.add_argument("--metric", help="primary metric: any scikit-learn scorer name (default: balanced_accuracy or r2)")
     m.add_argument("--jobs", type=_positive_int("jobs"), default=1,
                    help="worker processes (default 1); with --backend dask and no --scheduler, the LocalCluster's workers")

@@ -478,3 +478,56 @@ def test_too_few_rows_speaks_to_the_task(task, severity, says, never):
     finding = next(f for f in profile.findings if f.code == "too_few_rows")
     assert finding.severity == severity and says in finding.advice
     assert not never or never not in finding.advice
+
+
+def test_missing_value_codes_do_not_shape_the_other_numeric_checks():
+    """PSID's kids (0-10 with 98/99): its codes made a standard deviation of 14.9 for scaling_needed, a
+    skew of 6 for max_abs_skew and a 'non-linear' one-column fit; those checks leave it aside, and the
+    advice notes say no candidate replaces the codes."""
+    from advisor.pipeline import advise_profile
+    from advisor.profile.factvalues import compute_facts
+    from advisor.ruletree import load_rules
+
+    g = np.random.default_rng(23)
+    n = 600
+    x = g.normal(size=n)
+    kids = g.poisson(1.5, n).astype(float)
+    kids[:30] = 99.0
+    frame = pd.DataFrame({"x": x, "kids": kids, "hours": g.normal(40, 9, n)})
+    frame["y"] = 3 * x + 0.5 * np.minimum(kids, 10) + g.normal(scale=0.3, size=n)
+    p = profile_frame(frame, target="y")
+    assert "sentinel_values" in p.finding_codes() and "nonlinear_feature" not in p.finding_codes()
+    scaling = next((f for f in p.findings if f.code == "scaling_needed"), None)
+    assert scaling is None or "'kids'" not in scaling.message
+    assert compute_facts(p)["max_abs_skew"] < 1.0
+    notes = advise_profile(p, load_rules(None)).notes
+    assert any("no candidate applies: sentinel_values in 'kids'" in n for n in notes)
+
+
+def test_outliers_of_integers_packed_into_two_steps_are_far_ones_only():
+    """Years of schooling at 11-12 for half the rows: 3-7 and 16 are ordinary values, not outliers
+    beyond 3 IQR; a 99 among them still is."""
+    g = np.random.default_rng(24)
+    school = g.choice([11, 12, 13, 10, 16, 9, 7, 5, 3], 300, p=[0.35, 0.45, 0.06, 0.05, 0.03, 0.02, 0.02, 0.01, 0.01])
+    frame, kw = with_col("school", school)
+    p = profile_frame(frame, **kw)
+    assert p.column("school").kind == "count" and "outliers" not in p.finding_codes()
+    visits = g.poisson(3, 300)
+    visits[:6] = [45, 60, 99, 120, 80, 70]
+    frame, kw = with_col("visits", visits)
+    assert "outliers" in profile_frame(frame, **kw).finding_codes()
+
+
+def test_an_identifier_repeated_on_many_rows_is_advised_as_a_group_firmly():
+    """A family number averaging 1.7 rows per value (PSID's intnum): 40% of rows repeat an earlier value,
+    not 'a few', and the advice says to use --groups without an 'if'."""
+    g = np.random.default_rng(25)
+    families = np.repeat(np.arange(1000, 1180), g.integers(1, 3, 180))[:300]
+    frame, kw = with_col("family_no", np.resize(families, 300))
+    f = next(f for f in profile_frame(frame, **kw).findings if f.code == "identifier_column")
+    assert "come back on many rows" in f.advice and "validate with --groups family_no" in f.advice
+    few = np.arange(300)
+    few[-5:] = few[:5]
+    frame, kw = with_col("case_no", few)
+    f = next(f for f in profile_frame(frame, **kw).findings if f.code == "identifier_column")
+    assert "a few values of 'case_no' come back (5 rows repeat an earlier value)" in f.advice

@@ -439,7 +439,8 @@ def _target_relations(profile: Profile, sample: pd.DataFrame, feats: list[Column
     if profile.task == "regression":
         profile.joint_leakage = rel.joint_leakage(model_sample, y, scores, settings)
     leaky = {s.column for s in profile.leakage} | {c for j in profile.joint_leakage for c in j.columns}
-    extra["nonlinear"] = [c for c in rel.nonlinear_columns(scores, settings) if c not in leaky]
+    coded = {c.name for c in feats if c.numeric and c.numeric.sentinels}  # 99 among 0-17 bends any fit
+    extra["nonlinear"] = [c for c in rel.nonlinear_columns(scores, settings) if c not in leaky and c not in coded]
     if profile.task == "regression":
         clean = [c for c in feats if c.name not in leaky]
         try:

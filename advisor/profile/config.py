@@ -102,6 +102,7 @@ class Thresholds:
     target_skew: float = 1.0
     zeros_as_missing_share: float = 0.01
     group_rows_per_id: float = 2.0      # an identifier whose values come back this many rows each on average groups the rows
+    group_repeat_share: float = 0.1    # ...and below that, an id whose repeats are this share of rows is still a group
     panel_min_entities: int = 5        # a panel: this many entities, each seen in this many periods, and
     panel_min_periods: float = 3.0     # one row per (entity, period) in this share of rows
     panel_unique_share: float = 0.99

@@ -64,7 +64,7 @@ FACTS: dict[str, FactSpec] = {
         FactSpec("n_high_cardinality_columns", "int", "Categorical features with more distinct values than the one-hot limit."),
         FactSpec("missing_share", "float", "Share of missing cells among feature columns."),
         FactSpec("has_missing_values", "bool", "At least one feature value is missing."),
-        FactSpec("max_abs_skew", "float", "Largest absolute skewness among numeric features."),
+        FactSpec("max_abs_skew", "float", "Largest absolute skewness among numeric features (those holding missing-value codes aside)."),
         FactSpec("n_correlated_pairs", "int", "Feature pairs with |correlation| at or above the correlation threshold."),
         FactSpec("n_leakage_suspects", "int", "Columns that predict the target almost perfectly on their own."),
         FactSpec("duplicate_row_share", "float", "Share of rows that repeat an earlier row."),

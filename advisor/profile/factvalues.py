@@ -21,7 +21,7 @@ def compute_facts(p: Profile) -> dict[str, Any]:
     if target is not None:
         labeled_share = 1 - target.n_missing / max(p.table.n_rows, 1)
         n_samples = round(p.table.n_rows_in_file * labeled_share)
-    skews = [abs(c.numeric.skew) for c in feats if c.numeric and c.numeric.skew is not None]
+    skews = [abs(c.numeric.skew) for c in feats if c.numeric and c.numeric.skew is not None and not c.numeric.sentinels]
     cells = sum(1 for _ in feats) * p.table.n_rows
     missing = sum(c.n_missing for c in feats)
     few = p.answers.get("few_features_important")

@@ -235,11 +235,17 @@ def _identifiers(p: Profile, th: Thresholds, cols: list[ColumnProfile], panel: o
                    f"with --groups {shlex.quote(c.name)}: GroupKFold keeps each value's rows in one fold, where random "
                    "folds would score the model on rows of ids it has already seen")
     elif repeating := [c for c in cols if c.n_distinct < present[c.name] and c.name not in parts]:
-        c = repeating[0]
+        c = max(repeating, key=lambda c: (present[c.name] - c.n_distinct, c.name))
         again = present[c.name] - c.n_distinct
-        advice += (f"; a few values of '{c.name}' come back ({again:,.0f} {'row repeats' if round(again) == 1 else 'rows repeat'} "
-                   "an earlier value): if their rows are the same entity, validate with "
-                   f"--groups {shlex.quote(c.name)} so GroupKFold keeps them in one fold")
+        share = again / max(present[c.name], 1)
+        repeated = f"{again:,.0f} {'row repeats' if round(again) == 1 else 'rows repeat'} an earlier value"
+        if share >= th.group_repeat_share:  # a family's number on each member's row: not a few
+            advice += (f"; values of '{c.name}' come back on many rows ({repeated}, {share:.0%}): rows sharing one are "
+                       f"likely the same entity, so validate with --groups {shlex.quote(c.name)} (GroupKFold keeps "
+                       "them in one fold; random folds would score the model on ids it has already seen)")
+        else:
+            advice += (f"; a few values of '{c.name}' come back ({repeated}): if their rows are the same entity, "
+                       f"validate with --groups {shlex.quote(c.name)} so GroupKFold keeps them in one fold")
     else:
         advice += f": every value appears once, so a model could only memorise {_v(ids, 'it', 'them')}"
     return _f("identifier_column", ids, message, advice)
@@ -300,7 +306,7 @@ def _check_numbers(p: Profile, th: Thresholds, feats: list[ColumnProfile]) -> li
         out.append(_f("outliers", _cols(outl), f"{_names(_cols(outl))} {_v(outl, 'has', 'have')} over {th.outlier_share:.0%} of values beyond 3 IQR",
                       "check they are real; RobustScaler or QuantileTransformer limits their pull on linear and distance "
                       "models; tree models are robust to them"))
-    spread = sorted((c.numeric.std, c.name) for c in nums if c.numeric and c.numeric.std)
+    spread = sorted((c.numeric.std, c.name) for c in shaped if c.numeric and c.numeric.std)
     if len(spread) >= 2 and spread[-1][0] / spread[0][0] >= th.scale_ratio:
         (lo, lo_name), (hi, hi_name) = spread[0], spread[-1]
         out.append(_f("scaling_needed", _cols(nums),
@@ -334,7 +340,7 @@ def _sentinels(cols: list[ColumnProfile]) -> Finding:
               f"(df['{first.name}'].replace([{listing}], np.nan)), then impute inside the pipeline "
               "(SimpleImputer with add_indicator=True keeps the fact that the value was missing), or let "
               f"HistGradientBoosting take the NaN; SimpleImputer(missing_values={codes(first)[-1]}) does it for a "
-              "single code. The skew and outlier checks skip these columns until then")
+              "single code. The skew, outlier, spread and non-linearity checks skip these columns until then")
     target = [c.name for c in cols if c.role == "target"]
     if target:
         advice += f"; in the target '{target[0]}' drop those rows for training instead"

@@ -170,6 +170,10 @@ def numeric_stats(s: pd.Series) -> NumericStats | None:
     std = float(scaled.std(ddof=1)) * scale if len(arr) > 1 else 0.0
     skew = _skew(scaled, mean_s)
     iqr = q75 - q25
+    if iqr <= 2 and np.all(np.mod(arr, 1) == 0):
+        # Integers packed into one or two steps (years of schooling, 11-12): a fence of 3 IQR would put
+        # ordinary values three steps away beyond it. The spread of the middle 98% sets it instead.
+        iqr = max(iqr, (q99 - q01) / 4, 1.0)
     if iqr > 0:
         outliers = float(np.mean((arr < q25 - 3 * iqr) | (arr > q75 + 3 * iqr)))
     else:

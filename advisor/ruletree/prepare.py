@@ -110,6 +110,10 @@ NOT_APPLIED: dict[str, str] = {
     ),
     "outliers": "the values are kept as they are; the scaled candidates use StandardScaler, which outliers stretch",
     "integer_code": "the integers are used as numbers; --kind COLUMN=categorical one-hot encodes them instead",
+    "sentinel_values": (
+        "the codes are used as numbers (99 children); replace them with NaN in the table, or --drop the column, "
+        "and the candidates impute them"
+    ),
     "near_constant_column": "the column is kept as a feature",
     "duplicate_columns": "both copies are kept; --drop one of them",
     "duplicate_rows": (
