@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from advisor.profile.config import Settings
 from advisor.profile.model import (
@@ -380,15 +380,27 @@ def panel_rows(frame: pd.DataFrame, profile: Profile, settings: Settings) -> Pan
     entities.sort(key=lambda e: (e[0].kind != "identifier", -e[0].n_distinct))
     if len(frame) > PANEL_CHECK_ROWS:  # bounded work on a table loaded whole; duplicates show in a big sample
         frame = frame.sample(n=PANEL_CHECK_ROWS, random_state=settings.seed)
+    shares: dict[str, float] = {}  # each column's counts are taken once, however many pairs it is in
+    sizes: dict[str, tuple[Any, Any]] = {}
     for period in periods[:3]:
+        # However few entities there are, random pairs cannot repeat more often than rows share a period.
+        if 1.0 - period.n_distinct / max(rows * (1.0 - period.missing_share), 1.0) < th.panel_chance_repeats:
+            continue
         for entity, per in entities[:8]:
             # Pigeonholes first: fewer (entity, period) pairs than rows cannot be one row each.
             if entity.name == period.name or entity.n_distinct * period.n_distinct < th.panel_unique_share * (
                     rows * (1.0 - max(entity.missing_share, period.missing_share))):
                 continue
+            # Then whether unique pairs would mean anything (cheaper than finding the repeats): a period
+            # unique per row, say, makes every pair unique.
+            if entity.name not in shares:
+                shares[entity.name] = _effective_values(frame[entity.name].dropna())
+            if period.name not in sizes:
+                sizes[period.name] = _group_sizes(frame[period.name].dropna())
+            if _chance(shares[entity.name], *sizes[period.name]) < th.panel_chance_repeats:
+                continue
             pairs = frame[[entity.name, period.name]].dropna()
-            if (len(pairs) and 1.0 - float(pairs.duplicated().mean()) >= th.panel_unique_share
-                    and chance_repeats(pairs[entity.name], pairs[period.name]) >= th.panel_chance_repeats):
+            if len(pairs) and 1.0 - float(pairs.duplicated().mean()) >= th.panel_unique_share:
                 return PanelRows(entity.name, period.name, entity.n_distinct, clean_float(per, 2) or 0.0)
     return None
 
@@ -401,11 +413,26 @@ def chance_repeats(entity: pd.Series, period: pd.Series) -> float:
     the effective number of entities (the inverse of the chance that two rows share one). A period
     unique per row repeats nothing by chance, so its pairs are unique whatever the other column is.
     """
+    return _chance(_effective_values(entity), *_group_sizes(period))
+
+
+def _effective_values(s: pd.Series) -> float:
+    """The inverse of the chance that two rows share a value."""
+    shares = s.value_counts(normalize=True, sort=False).to_numpy(dtype="float64")
+    return 1.0 / float((shares * shares).sum()) if len(shares) else 1.0
+
+
+def _group_sizes(s: pd.Series) -> tuple[Any, Any]:
+    """The sizes ``n`` of a column's groups of equal values, and how many groups have each."""
+    sizes = s.value_counts(sort=False).value_counts(sort=False)
+    return sizes.index.to_numpy(dtype="float64"), sizes.to_numpy(dtype="float64")
+
+
+def _chance(k: float, n: Any, count: Any) -> float:
     import numpy as np
 
-    shares = entity.value_counts(normalize=True, sort=False).to_numpy(dtype="float64")
-    k = 1.0 / float((shares * shares).sum())
-    sizes = period.value_counts(sort=False).value_counts(sort=False)  # how many periods hold n rows
-    n, count = sizes.index.to_numpy(dtype="float64"), sizes.to_numpy(dtype="float64")
+    rows = float((n * count).sum())
+    if not rows:
+        return 0.0
     distinct = float((count * k * -np.expm1(n * np.log1p(-1.0 / k))).sum()) if k > 1 else float(count.sum())
-    return max(0.0, 1.0 - distinct / len(entity))
+    return max(0.0, 1.0 - distinct / rows)

