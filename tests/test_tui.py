@@ -78,11 +78,19 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str, 
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until no profile is running and the screen has caught up."""
+    """Wait until no profile is running and the screen has caught up, the tabs' underline included: it
+    is placed after a refresh, and a snapshot of a busy machine caught it still at the first tab."""
     app = pilot.app
     assert isinstance(app, AdvisorApp)
     await wait_for(pilot, lambda: not app.busy, "the profile worker")
     await pilot.pause()
+    await wait_for(pilot, lambda: _underlines_placed(app), "the tabs' underline")
+
+
+def _underlines_placed(app: AdvisorApp) -> bool:
+    """Every shown tab underline spans its active tab (an unplaced one spans nothing)."""
+    return all(not bar.show_highlight or bar.highlight_end > bar.highlight_start
+               for bar in app.screen.query("Underline"))
 
 
 def of_type(messages: list[Message], kind: type[Message]) -> list[Any]:
