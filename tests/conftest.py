@@ -44,6 +44,29 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str
     return _run
 
 
+@pytest.fixture
+def log_target_rules(tmp_path: Path) -> Path:
+    """A copy of the built-in rules folder whose preparation adds a house rule 'log_target' (a log1p
+    target for regression, naming the target_skewed finding): the folder, for --rules or load_rules."""
+    import shutil
+
+    from advisor.ruletree import default_rules_dir
+
+    for name in ("flowchart.yaml", "additions.yaml"):
+        shutil.copy(default_rules_dir() / name, tmp_path / name)
+    text = (default_rules_dir() / "preparation.yaml").read_text() + """
+  - id: log_target
+    scope: target
+    component: sklearn.compose.TransformedTargetRegressor
+    params: {func: numpy.log1p, inverse_func: numpy.expm1}
+    findings: [target_skewed]
+    when: {fact: task, op: eq, value: regression}
+    reason: Our house rule.
+"""
+    (tmp_path / "preparation.yaml").write_text(text)
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def penguins_path() -> Path:
     from advisor.pipeline import bundled_path

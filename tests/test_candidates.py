@@ -118,25 +118,10 @@ def test_class_weight_and_log_target_follow_the_preparation_steps(profiled):
     assert type(model).__name__ == "TransformedTargetRegressor" and type(model.transformer).__name__ == "StandardScaler"
 
 
-def test_a_house_rule_can_log_the_target(profiled, tmp_path):
-    import shutil
+def test_a_house_rule_can_log_the_target(profiled, log_target_rules):
+    from advisor.ruletree import load_rules
 
-    from advisor.ruletree import default_rules_dir, load_rules
-
-    for name in ("flowchart.yaml", "additions.yaml"):
-        shutil.copy(default_rules_dir() / name, tmp_path / name)
-    text = (default_rules_dir() / "preparation.yaml").read_text()
-    text += """
-  - id: log_target
-    scope: target
-    component: sklearn.compose.TransformedTargetRegressor
-    params: {func: numpy.log1p, inverse_func: numpy.expm1}
-    findings: [target_skewed]
-    when: {fact: task, op: eq, value: regression}
-    reason: Our house rule.
-"""
-    (tmp_path / "preparation.yaml").write_text(text)
-    preparation = load_rules(tmp_path).preparation
+    preparation = load_rules(log_target_rules).preparation
     frame, profile = profiled["regression"]
     candidate = candidate_advice("Ridge", profile, preparation)
     pipe = build_pipeline(candidate, profile.feature_kinds(), "regression", target_min=0.0)

@@ -677,24 +677,8 @@ def test_the_advice_says_which_profile_findings_the_pipelines_apply_and_which_th
     assert not any("no_target" in n for n in advice.notes)  # not advice about preparation
 
 
-def test_a_house_rule_that_applies_a_finding_moves_it_to_the_applied_note(rules, tmp_path):
-    import shutil
-
-    from advisor.ruletree import default_rules_dir
-
-    for name in ("flowchart.yaml", "additions.yaml"):
-        shutil.copy(default_rules_dir() / name, tmp_path / name)
-    text = (default_rules_dir() / "preparation.yaml").read_text() + """
-  - id: log_target
-    scope: target
-    component: sklearn.compose.TransformedTargetRegressor
-    params: {func: numpy.log1p, inverse_func: numpy.expm1}
-    findings: [target_skewed]
-    when: {fact: task, op: eq, value: regression}
-    reason: Our house rule.
-"""
-    (tmp_path / "preparation.yaml").write_text(text)
+def test_a_house_rule_that_applies_a_finding_moves_it_to_the_applied_note(rules, log_target_rules):
     facts = make_facts(n_samples=800, task="regression", l1_zero_share=0.1, **REGRESS)
-    advice = walk(load_rules(tmp_path), facts, [finding("target_skewed", "price")], {"age": "numeric"})
+    advice = walk(load_rules(log_target_rules), facts, [finding("target_skewed", "price")], {"age": "numeric"})
     assert any("target_skewed in 'price' (log_target, for" in n for n in advice.notes)
     assert not any(n.startswith("advisor: profile advice no candidate applies") for n in advice.notes)

@@ -116,7 +116,7 @@ def _too_few_rows(task: str, rows: int, limit: int) -> Finding:
         return _f("too_few_rows", [], message,
                   "enough for a first look: PCA works on few rows, but only its first components are stable; "
                   "neighbourhood embeddings (Isomap, LLE, spectral) need more rows than this", "info")
-    return _f("too_few_rows", [], f"only {rows} usable rows",
+    return _f("too_few_rows", [], message,
               f"get more data: with {limit} rows or fewer any model choice is mostly noise; prefer a simple, "
               "strongly regularised model (Ridge, LogisticRegression) and leave-one-out or repeated CV")
 

@@ -65,34 +65,41 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, protect: list[str] 
 def check_output_path(path: str | os.PathLike[str], option: str, *, protect: list[str] | None = None,
                       folder: bool = False) -> None:
     """Fail now, with the option's name, if ``path`` cannot be written (a file, or with ``folder`` a
-    folder to write files into): before the work whose result would go there. A file is probed by
-    creating and removing a temporary file beside it, so every reason the system may have is found."""
-    target = Path(path)
+    folder to write files into): before the work whose result would go there. The folder is probed by
+    creating and removing a temporary file in it, so every reason the system may have is found."""
+    target, said = Path(path), f"{option} {path}"
     if folder:
         if not target.is_dir():
             what = "is a file, not a folder" if target.exists() else "the folder does not exist; create it first"
-            raise OptionError(f"{option} {path}: {what}")
-        _probe(target, f"{option} {path}")
-        return
-    if target.is_dir():
-        raise OptionError(f"{option} {path}: is a folder; give a file name (inside it, say)")
-    if _is_special(target):
-        return  # /dev/null, a pipe: written straight through (see atomic_writer)
-    for other in protect or []:
-        if Path(other).exists() and target.exists() and target.resolve() == Path(other).resolve():
-            raise OptionError(f"{option} {path}: that is an input file; advisor never overwrites its input, "
-                              f"choose another name")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OptionError(f"{option} {path}: the folder '{parent}' does not exist; create it first")
-    _probe(parent, f"{option} {path}")
-
-
-def _probe(folder: Path, said: str) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".advisor-probe.", suffix=".tmp", dir=folder)
+            raise OptionError(f"{said}: {what}")
+        parent: Path | None = target
+    else:
+        parent = _file_target(target, said, protect)
+    if parent is not None:
+        fd, tmp = _temp_in(parent, ".advisor-probe.", said)
         os.close(fd)
         os.unlink(tmp)
+
+
+def _file_target(target: Path, said: str, protect: list[str] | None) -> Path | None:
+    """The folder a file at ``target`` is written in, once it is known that it may be; None for a device
+    or a pipe (/dev/null), which is written straight through."""
+    if target.is_dir():
+        raise OptionError(f"{said}: is a folder; give a file name (inside it, say)")
+    if _is_special(target):
+        return None
+    for other in protect or []:
+        if Path(other).exists() and target.exists() and target.resolve() == Path(other).resolve():
+            raise OptionError(f"{said}: that is an input file; advisor never overwrites its input, choose another name")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OptionError(f"{said}: the folder '{parent}' does not exist; create it first")
+    return parent
+
+
+def _temp_in(folder: Path, prefix: str, said: str) -> tuple[int, str]:
+    try:
+        return tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OptionError(f"{said}: cannot write in the folder '{folder}' ({exc.strerror or exc}); "
                           f"choose another folder") from None
@@ -101,24 +108,13 @@ def _probe(folder: Path, said: str) -> None:
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], *, protect: list[str] | None = None) -> Iterator[TextIO]:
     """A text file to write piece by piece; it replaces ``path`` only when the block ends without an error."""
-    target = Path(path)
-    for other in protect or []:
-        if Path(other).exists() and target.exists() and target.resolve() == Path(other).resolve():
-            raise OptionError(f"-o {path}: that is the input file; advisor never overwrites its input, choose another name")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OptionError(f"-o {path}: the folder '{parent}' does not exist; create it first")
-    if target.is_dir():
-        raise OptionError(f"-o {path}: is a folder; give a file name (inside it, say)")
-    if _is_special(target):  # renaming a file over /dev/null or a pipe would replace it: write through
+    target, said = Path(path), f"-o {path}"
+    parent = _file_target(target, said, protect)
+    if parent is None:  # renaming a file over /dev/null or a pipe would replace it: write through
         with open(target, "w", encoding="utf-8", newline="\n") as special:
             yield special
         return
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise OptionError(f"-o {path}: cannot write in the folder '{parent}' ({exc.strerror or exc}); "
-                          f"choose another folder") from None
+    fd, tmp = _temp_in(parent, f".{target.name}.", said)
     os.chmod(tmp, _mode_for(target))  # mkstemp makes 0600; a report should get the usual permissions
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
@@ -130,7 +126,7 @@ def atomic_writer(path: str | os.PathLike[str], *, protect: list[str] | None = N
         if os.path.exists(tmp):
             os.unlink(tmp)
         if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
-            raise OptionError(f"-o {path}: cannot write it ({exc.strerror or exc}); choose another place") from None
+            raise OptionError(f"{said}: cannot write it ({exc.strerror or exc}); choose another place") from None
         raise
 
 
