@@ -1009,3 +1009,10 @@ def test_every_format_says_the_decimal_mark_when_it_is_a_comma(tmp_path: Path) -
     usual = build_profile_report(str(plain))
     assert "decimal" not in render_markdown(usual).split("## Summary")[1].split("##")[0]
     assert "decimal" not in render_html(usual).split("Read as")[1].split("</p>")[0]
+
+
+def test_the_terminal_header_counts_one_duplicate_row_in_the_singular(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("a,b\n" + "\n".join(f"{i},{i % 3}" for i in range(60)) + "\n0,0\n")
+    term = render_terminal(build_profile_report(str(path), no_target=True), width=100)
+    assert "0.0% of cells missing · 1 duplicate row\n" in term

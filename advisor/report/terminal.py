@@ -142,7 +142,7 @@ def _header(report: Any) -> list[RenderableType]:
     lines: list[RenderableType] = [
         Text.assemble((f"advisor {_command(report)}  ", "bold"), (src.file_name, "bold cyan")),
         Text(f"{t.n_rows:,} rows × {t.n_columns:,} columns · {pct(t.missing_share)} of cells missing · "
-             f"{t.n_duplicate_rows:,} duplicate rows"),
+             f"{t.n_duplicate_rows:,} duplicate {'row' if t.n_duplicate_rows == 1 else 'rows'}"),
         Text(" · ".join(fmt), style="dim"),
     ]
     if t.is_sample:
