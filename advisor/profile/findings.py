@@ -361,7 +361,8 @@ def _gap_above_zero(c: ColumnProfile, steps: float) -> bool:
 
     The second test keeps counts quiet: in a column of 0, 1, 2, ... children, zero is one step
     below 1 like every other value, not a stand-in for missing. The usual step is the spread up to
-    the 99th percentile (so one outlier does not widen it) over the distinct positive values.
+    the 99th percentile (so one outlier does not widen it) over the distinct positive values, and
+    at least 1 for integers (doctor visits 0-77 with a long, sparse tail: zero is still next to 1).
     """
     s = c.numeric
     if s is None or s.min_positive is None or not s.median or s.median <= 0 or s.q99 is None:
@@ -370,6 +371,8 @@ def _gap_above_zero(c: ColumnProfile, steps: float) -> bool:
     if positive_values < 2:
         return False  # zero and one other value: a flag or a code, not a measurement with a gap
     usual_step = max(s.q99 - s.min_positive, 0.0) / (positive_values - 1)
+    if c.kind in ("count", "code"):  # integers: no step is under 1, so zero below a 1 is never apart
+        usual_step = max(usual_step, 1.0)
     return s.min_positive >= 0.2 * s.median and s.min_positive >= steps * usual_step
 
 
