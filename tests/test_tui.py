@@ -78,16 +78,26 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str, 
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until no profile is running and the screen has caught up, the tabs' underline included: it
-    is placed after a refresh, and a snapshot of a busy machine caught it still at the first tab."""
+    """Wait until no profile is running and the screen has caught up."""
     app = pilot.app
     assert isinstance(app, AdvisorApp)
     await wait_for(pilot, lambda: not app.busy, "the profile worker")
     await pilot.pause()
+
+
+async def place_underlines(pilot: Pilot[Any]) -> None:
+    """For snapshots: the tabs' underline is placed after a refresh, and when tabs are added on a busy
+    machine it can stay at the first tab until the next resize (a snapshot caught it there); a resize
+    there and back places it, as a user's terminal would."""
+    app = pilot.app
+    if not _underlines_placed(app):
+        width, height = app.size
+        await pilot.resize_terminal(width + 1, height)
+        await pilot.resize_terminal(width, height)
     await wait_for(pilot, lambda: _underlines_placed(app), "the tabs' underline")
 
 
-def _underlines_placed(app: AdvisorApp) -> bool:
+def _underlines_placed(app: Any) -> bool:
     """Every shown tab underline spans its active tab (an unplaced one spans nothing)."""
     return all(not bar.show_highlight or bar.highlight_end > bar.highlight_start
                for bar in app.screen.query("Underline"))
@@ -675,6 +685,7 @@ def loaded(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         if keys:
             await pilot.pause(0.5)  # a theme switch repaints every widget; let the last frame land
         await settle(pilot)
+        await place_underlines(pilot)
 
     return run_before
 
@@ -833,6 +844,7 @@ def benchmarked(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
             await idle(pilot, f"the job started by {key}")
         app.clear_notifications()
         await pilot.pause()
+        await place_underlines(pilot)
 
     return run_before
 
